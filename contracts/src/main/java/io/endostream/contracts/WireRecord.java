@@ -22,6 +22,6 @@ public record WireRecord(byte[] key, byte[] value, Map<String, byte[]> headers) 
     @Override
     public String toString() {
         return "WireRecord[key=" + keyString() + ", value=" + (value == null ? "null" : value.length + " bytes")
-                + ", headers=" + headers.keySet() + "]";
+                + ", headers=" + (headers == null ? "{}" : headers.keySet()) + "]";
     }
 }

@@ -64,8 +64,8 @@ public final class DeadLetterCodec {
         DeadLetterReason reason = DeadLetterReason.fromCode(code).orElseThrow(() -> new MalformedRecordException(
                 DeadLetterReason.BAD_HEADER, "header " + RecordHeaders.DEAD_LETTER_REASON
                 + " has unknown reason '" + code + "'"));
-        String detail = headers.get(RecordHeaders.DEAD_LETTER_DETAIL) == null ? ""
-                : Utf8.decodeOrNull(headers.get(RecordHeaders.DEAD_LETTER_DETAIL));
+        byte[] detailBytes = headers.get(RecordHeaders.DEAD_LETTER_DETAIL);
+        String detail = detailBytes == null ? "" : Utf8.decodeOrNull(detailBytes);
         return new DeadLetter(reason, detail,
                 HeaderValues.requireText(headers, RecordHeaders.DEAD_LETTER_TOPIC),
                 HeaderValues.requireInt(headers, RecordHeaders.DEAD_LETTER_PARTITION),
