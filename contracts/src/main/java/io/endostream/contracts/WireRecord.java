@@ -5,7 +5,8 @@ import java.util.Map;
 
 /**
  * A Kafka record as the codecs see it, without kafka-clients: key, value and headers. Arrays are shared, never
- * copied (frames can be 16 MiB). Headers keep insertion order (a {@link java.util.LinkedHashMap}).
+ * copied (frames can be 16 MiB). Headers keep insertion order (a {@link java.util.LinkedHashMap}). When a Kafka record
+ * repeats a header name, callers pass the last value (kafka-clients' {@code Headers.lastHeader}).
  */
 public record WireRecord(byte[] key, byte[] value, Map<String, byte[]> headers) {
 
