@@ -170,6 +170,7 @@ public final class Finetuner {
             state.put("bad_epochs", badEpochs);
             state.put("frozen", frozen);
             state.put("model", ModelConfigs.toMap(model));
+            state.put("data", data);
             state.put("history", history);
             if (bestEpoch == epoch + 1) {
                 ModelCheckpoints.save(graph, run.bestCheckpoint(), state);

@@ -1,0 +1,76 @@
+package io.endostream.trainer.cli;
+
+import io.endostream.trainer.finetune.FinetuneConfig;
+import io.endostream.trainer.finetune.Finetuner;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+@Command(name = "finetune", mixinStandardHelpOptions = true,
+        description = {"Fine-tune the segmentation head on a labelled dataset (Kvasir-SEG layout: images/, masks/).",
+                "From a pretraining checkpoint (--pretrained) or from scratch; BCE + soft Dice; early stopping on validation Dice.",
+                "Writes config.json, metrics.json, checkpoints/{last,best}.zip and pictures/ into --run-dir."})
+public class FinetuneCommand implements Callable<Integer> {
+
+    @Option(names = "--dataset", required = true, description = "Labelled dataset root (images/, masks/).")
+    Path dataset;
+
+    @Option(names = "--run-dir", required = true, description = "Run folder (created).")
+    Path runDir;
+
+    @Mixin
+    SplitOptions split;
+
+    @Option(names = "--pretrained", description = "Pretraining checkpoint (its last.zip); input size and width come from it.")
+    Path pretrained;
+
+    @Option(names = "--freeze-encoder-epochs", defaultValue = "0", description = "Keep the encoder frozen for the first N epochs (default ${DEFAULT-VALUE}).")
+    int freezeEpochs;
+
+    @Option(names = "--epochs", defaultValue = "20", description = "Maximum epochs (default ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--batch", defaultValue = "8", description = "Images per iteration (default ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--max-minutes", defaultValue = "0", description = "Wall-clock budget (0 = none).")
+    double maxMinutes;
+
+    @Option(names = "--patience", defaultValue = "5", description = "Early stopping: epochs without a better validation Dice (0 = off; default ${DEFAULT-VALUE}).")
+    int patience;
+
+    @Option(names = "--schedule", defaultValue = "cosine", description = "Learning-rate schedule: constant | cosine | step (default ${DEFAULT-VALUE}).")
+    String schedule;
+
+    @Option(names = "--no-augment", description = "Turn augmentation off.")
+    boolean noAugment;
+
+    @Option(names = "--resume", description = "Continue from <run-dir>/checkpoints/last.zip when present.")
+    boolean resume;
+
+    @Option(names = "--threshold", defaultValue = "0.5", description = "Probability threshold for Dice/IoU (default ${DEFAULT-VALUE}).")
+    double threshold;
+
+    @Option(names = "--seed", defaultValue = "7", description = "Shuffling/augmentation seed (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Mixin
+    ModelOptions model;
+
+    @Override
+    public Integer call() {
+        FinetuneConfig cfg = new FinetuneConfig(runDir.toString(), model.toConfig(), dataset.toString(),
+                split.validationFraction, split.splitSeed, split.testListOrNull(),
+                pretrained == null ? null : pretrained.toString(), freezeEpochs, epochs, batch, maxMinutes, patience,
+                schedule, !noAugment, resume, threshold, seed);
+        Finetuner.Result r = Finetuner.run(cfg, new ConsoleProgressBar(System.err), () -> false);
+        System.out.printf("fine-tuning done (%s): best validation Dice %.4f at epoch %d%n",
+                r.metrics().get("stopped_by"), r.bestValidationDice(), r.bestEpoch());
+        System.out.println("best checkpoint: " + r.bestCheckpoint());
+        System.out.println("metrics: " + r.runDir().resolve("metrics.json"));
+        return 0;
+    }
+}
