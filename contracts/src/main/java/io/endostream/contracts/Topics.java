@@ -31,6 +31,12 @@ public final class Topics {
      */
     public static final int MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
+    /**
+     * Record size to configure on the frame and dead-letter topics ({@code max.message.bytes}) and in clients
+     * ({@code max.request.size}, fetch sizes): a maximal frame plus 64 KiB for key, headers and batch overhead.
+     */
+    public static final int MAX_RECORD_BYTES = MAX_FRAME_BYTES + 64 * 1024;
+
     private Topics() {
     }
 }

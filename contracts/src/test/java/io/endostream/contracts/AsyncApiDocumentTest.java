@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** asyncapi.yaml must describe exactly the topics, headers and reason codes the code uses. */
 class AsyncApiDocumentTest {
@@ -43,7 +42,9 @@ class AsyncApiDocumentTest {
     void dataTopicsDeclareTheDocumentedPartitionsAndSizeLimit() {
         JsonNode frames = document.path("channels").path("frames").path("bindings").path("kafka");
         assertEquals(Topics.DEFAULT_PARTITIONS, frames.path("partitions").asInt());
-        assertTrue(frames.path("topicConfiguration").path("max.message.bytes").asLong() >= Topics.MAX_FRAME_BYTES);
+        assertEquals(Topics.MAX_RECORD_BYTES, frames.path("topicConfiguration").path("max.message.bytes").asInt());
+        JsonNode deadLetters = document.path("channels").path("deadLetters").path("bindings").path("kafka");
+        assertEquals(Topics.MAX_RECORD_BYTES, deadLetters.path("topicConfiguration").path("max.message.bytes").asInt());
     }
 
     @Test
