@@ -215,7 +215,7 @@ public final class MobileNetV2UNet {
     }
 
     private static List<Layer> headLayers(UNetConfig cfg, Head head) {
-        ConvolutionLayer conv = new ConvolutionLayer.Builder(1, 1).nOut(head.channels())
+        ConvolutionLayer conv = new ConvolutionLayer.Builder(1, 1).nIn(cfg.decoderWidth()).nOut(head.channels())
                 .activation(Activation.IDENTITY).hasBias(true).weightInit(WeightInit.XAVIER).build();
         conv.setLayerName(head.convName());
         CnnLossLayer out = head == Head.SEGMENTATION

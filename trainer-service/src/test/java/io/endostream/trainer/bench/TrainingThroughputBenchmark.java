@@ -1,0 +1,192 @@
+package io.endostream.trainer.bench;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import io.endostream.trainer.export.OnnxExporter;
+import io.endostream.trainer.model.MobileNetV2UNet;
+import io.endostream.trainer.model.SyntheticDisks;
+import io.endostream.trainer.model.UNetConfig;
+import onnx.Onnx;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.shade.protobuf.ByteString;
+
+/**
+ * Training throughput of the MobileNetV2 U-Net in DL4J against the machine's measured matmul peak (run by hand, not a
+ * test). Arguments ({@code key=value}, all optional):
+ * <ul>
+ *   <li>{@code sizes=128,256} input sizes; {@code batch=8}; {@code iters=5} timed iterations; {@code warmup=2}</li>
+ *   <li>{@code alpha=0.35}, {@code decoder=16}</li>
+ *   <li>{@code helpers=true|false}: ND4J platform helpers (oneDNN) on or off</li>
+ *   <li>{@code threads=N}: ND4J max threads (default: ND4J's own choice)</li>
+ *   <li>{@code ort=true|false}: also time ONNX Runtime inference of the exported net</li>
+ * </ul>
+ * Prints images/s, GFLOP/s (training = 3 x forward FLOPs counted from layer shapes), the same-process peak (best of
+ * ND4J sgemm 2048^3 and ONNX Runtime MatMul 2048^3) and the share of peak.
+ */
+public final class TrainingThroughputBenchmark {
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opt = new java.util.HashMap<>();
+        for (String a : args) {
+            int eq = a.indexOf('=');
+            if (eq < 0) {
+                throw new IllegalArgumentException("argument '" + a + "' is not key=value");
+            }
+            opt.put(a.substring(0, eq), a.substring(eq + 1));
+        }
+        int batch = Integer.parseInt(opt.getOrDefault("batch", "8"));
+        int iters = Integer.parseInt(opt.getOrDefault("iters", "5"));
+        int warmup = Integer.parseInt(opt.getOrDefault("warmup", "2"));
+        double alpha = Double.parseDouble(opt.getOrDefault("alpha", "0.35"));
+        int decoder = Integer.parseInt(opt.getOrDefault("decoder", "16"));
+        boolean ort = Boolean.parseBoolean(opt.getOrDefault("ort", "true"));
+        if (opt.containsKey("helpers")) {
+            Nd4j.getEnvironment().allowHelpers(Boolean.parseBoolean(opt.get("helpers")));
+        }
+        if (opt.containsKey("threads")) {
+            Nd4j.getEnvironment().setMaxThreads(Integer.parseInt(opt.get("threads")));
+            Nd4j.getEnvironment().setMaxMasterThreads(Integer.parseInt(opt.get("threads")));
+        }
+        List<Integer> sizes = new ArrayList<>();
+        for (String s : opt.getOrDefault("sizes", "128,256").split(",")) {
+            sizes.add(Integer.parseInt(s.trim()));
+        }
+
+        System.out.println("== EndoStream training throughput benchmark ==");
+        System.out.println("load average at start: " + Files.readString(Path.of("/proc/loadavg")).trim()
+                + ", cores: " + Runtime.getRuntime().availableProcessors());
+        System.out.println("nd4j: " + Nd4j.getExecutioner().getClass().getSimpleName()
+                + ", blas " + Nd4j.getEnvironment().blasMajorVersion() + "." + Nd4j.getEnvironment().blasMinorVersion()
+                + "." + Nd4j.getEnvironment().blasPatchVersion()
+                + ", maxThreads " + Nd4j.getEnvironment().maxThreads()
+                + ", helpersAllowed " + Nd4j.getEnvironment().helpersAllowed()
+                + ", javacpp.platform.extension=" + System.getProperty("javacpp.platform.extension", ""));
+        System.out.println("nd4j env: " + Nd4j.getExecutioner().getEnvironmentInformation());
+
+        double nd4jPeak = nd4jGemmGflops(2048, 5);
+        double ortPeak = ort ? ortMatMulGflops(2048, 5) : 0;
+        double peak = Math.max(nd4jPeak, ortPeak);
+        System.out.printf(Locale.ROOT, "peak: ND4J sgemm 2048^3 %.1f GFLOP/s, ONNX Runtime MatMul 2048^3 %.1f GFLOP/s"
+                + " -> peak %.1f GFLOP/s%n", nd4jPeak, ortPeak, peak);
+
+        for (int size : sizes) {
+            UNetConfig cfg = UNetConfig.defaults().withInputSize(size).withWidthMultiplier(alpha)
+                    .withDecoderWidth(decoder);
+            long fwd = MobileNetV2UNet.forwardFlops(cfg);
+            ComputationGraph net = MobileNetV2UNet.build(cfg, MobileNetV2UNet.Head.SEGMENTATION);
+            MultiDataSet data = SyntheticDisks.batch(batch, size, 7);
+            for (int i = 0; i < warmup; i++) {
+                net.fit(data);
+            }
+            long t0 = System.nanoTime();
+            for (int i = 0; i < iters; i++) {
+                net.fit(data);
+            }
+            double sec = (System.nanoTime() - t0) / 1e9;
+            double imgs = batch * iters / sec;
+            double trainGflops = 3.0 * fwd * imgs / 1e9;
+            System.out.printf(Locale.ROOT, "train %dx%d batch %d: %.2f s/iter, %.2f images/s, %.2f GFLOP/s"
+                            + " (forward %.3f GFLOP/image, x3), %.2f%% of peak; params %d, score %.4f%n",
+                    size, size, batch, sec / iters, imgs, trainGflops, fwd / 1e9, 100 * trainGflops / peak,
+                    net.numParams(), net.score());
+
+            INDArray x = data.getFeatures(0);
+            net.output(false, x);
+            long t1 = System.nanoTime();
+            for (int i = 0; i < iters; i++) {
+                net.output(false, x);
+            }
+            double fsec = (System.nanoTime() - t1) / 1e9;
+            double fimgs = batch * iters / fsec;
+            System.out.printf(Locale.ROOT, "dl4j forward %dx%d batch %d: %.2f images/s, %.2f GFLOP/s, %.2f%% of peak%n",
+                    size, size, batch, fimgs, fwd * fimgs / 1e9, 100 * fwd * fimgs / 1e9 / peak);
+
+            if (ort) {
+                byte[] onnx = OnnxExporter.toOnnx(net, size, size, 3);
+                OrtEnvironment env = OrtEnvironment.getEnvironment();
+                try (OrtSession.SessionOptions so = new OrtSession.SessionOptions();
+                     OrtSession session = env.createSession(onnx, so)) {
+                    float[] in = x.dup('c').reshape(x.length()).toFloatVector();
+                    try (OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(in), x.shape())) {
+                        Map<String, OnnxTensor> feed = Map.of("input", t);
+                        session.run(feed).close();
+                        long t2 = System.nanoTime();
+                        for (int i = 0; i < iters; i++) {
+                            session.run(feed).close();
+                        }
+                        double osec = (System.nanoTime() - t2) / 1e9;
+                        double oimgs = batch * iters / osec;
+                        System.out.printf(Locale.ROOT, "onnxruntime forward %dx%d batch %d: %.2f images/s, %.2f"
+                                + " GFLOP/s, %.2f%% of peak%n", size, size, batch, oimgs, fwd * oimgs / 1e9,
+                                100 * fwd * oimgs / 1e9 / peak);
+                    }
+                }
+            }
+        }
+        System.out.println("load average at end: " + Files.readString(Path.of("/proc/loadavg")).trim());
+    }
+
+    static double nd4jGemmGflops(int n, int reps) {
+        INDArray a = Nd4j.rand(DataType.FLOAT, n, n);
+        INDArray b = Nd4j.rand(DataType.FLOAT, n, n);
+        INDArray c = Nd4j.create(DataType.FLOAT, n, n);
+        Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
+        double best = Double.MAX_VALUE;
+        for (int i = 0; i < reps; i++) {
+            long t = System.nanoTime();
+            Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
+            best = Math.min(best, (System.nanoTime() - t) / 1e9);
+        }
+        return 2.0 * n * n * n / best / 1e9;
+    }
+
+    static double ortMatMulGflops(int n, int reps) throws Exception {
+        Onnx.TensorShapeProto.Builder shape = Onnx.TensorShapeProto.newBuilder()
+                .addDim(Onnx.TensorShapeProto.Dimension.newBuilder().setDimValue(n))
+                .addDim(Onnx.TensorShapeProto.Dimension.newBuilder().setDimValue(n));
+        Onnx.TypeProto type = Onnx.TypeProto.newBuilder().setTensorType(Onnx.TypeProto.Tensor.newBuilder()
+                .setElemType(Onnx.TensorProto.DataType.FLOAT_VALUE).setShape(shape)).build();
+        Onnx.GraphProto.Builder g = Onnx.GraphProto.newBuilder().setName("matmul")
+                .addInput(Onnx.ValueInfoProto.newBuilder().setName("a").setType(type))
+                .addInput(Onnx.ValueInfoProto.newBuilder().setName("b").setType(type))
+                .addOutput(Onnx.ValueInfoProto.newBuilder().setName("c").setType(type))
+                .addNode(Onnx.NodeProto.newBuilder().setOpType("MatMul").addInput("a").addInput("b").addOutput("c"));
+        byte[] model = Onnx.ModelProto.newBuilder().setIrVersion(7)
+                .addOpsetImport(Onnx.OperatorSetIdProto.newBuilder().setVersion(13)).setGraph(g).build().toByteArray();
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        float[] data = new float[n * n];
+        java.util.Random r = new java.util.Random(1);
+        for (int i = 0; i < data.length; i++) {
+            data[i] = r.nextFloat();
+        }
+        try (OrtSession.SessionOptions so = new OrtSession.SessionOptions();
+             OrtSession s = env.createSession(model, so);
+             OnnxTensor a = OnnxTensor.createTensor(env, FloatBuffer.wrap(data), new long[]{n, n});
+             OnnxTensor b = OnnxTensor.createTensor(env, FloatBuffer.wrap(data), new long[]{n, n})) {
+            Map<String, OnnxTensor> feed = Map.of("a", a, "b", b);
+            s.run(feed).close();
+            double best = Double.MAX_VALUE;
+            for (int i = 0; i < reps; i++) {
+                long t = System.nanoTime();
+                s.run(feed).close();
+                best = Math.min(best, (System.nanoTime() - t) / 1e9);
+            }
+            return 2.0 * n * n * n / best / 1e9;
+        }
+    }
+}
