@@ -1,0 +1,107 @@
+package io.endostream.inference.app;
+
+import io.endostream.inference.config.ConfigCheck;
+import io.endostream.inference.config.InferenceConfig;
+import io.endostream.inference.frame.OpenCv;
+import io.endostream.inference.metrics.PipelineMetrics;
+import io.endostream.inference.model.LoadedModel;
+import io.endostream.inference.model.ModelArtifact;
+import io.endostream.inference.model.ModelLoader;
+import io.endostream.inference.model.SessionSettings;
+import io.endostream.inference.rollout.ModelRegistry;
+import io.endostream.inference.stream.FramePipeline;
+import io.endostream.inference.stream.PipelineSettings;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.interceptor.Interceptor;
+import org.jboss.logging.Logger;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Wires the plain-Java pipeline into Quarkus at start-up, before the Kafka channels start: checks the
+ * configuration, loads OpenCV, loads, verifies and warms up the model, and builds the pipeline.
+ */
+@Startup(Interceptor.Priority.PLATFORM_BEFORE)
+@ApplicationScoped
+public class InferenceService {
+
+    private static final Logger LOG = Logger.getLogger(InferenceService.class);
+
+    @Inject
+    InferenceConfig config;
+
+    @Inject
+    MeterRegistry meterRegistry;
+
+    @Inject
+    SmallRyeOutcomePublisher publisher;
+
+    private ModelRegistry registry;
+    private FramePipeline pipeline;
+    private PipelineMetrics metrics;
+    private SessionSettings sessionSettings;
+
+    @PostConstruct
+    void start() {
+        List<String> problems = ConfigCheck.problems(config);
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("invalid configuration: " + String.join("; ", problems));
+        }
+        OpenCv.load();
+        AtomicInteger inFlight = new AtomicInteger();
+        metrics = new PipelineMetrics(meterRegistry, inFlight);
+        int cores = Runtime.getRuntime().availableProcessors();
+        InferenceConfig.OnnxRuntime ort = config.onnxRuntime();
+        sessionSettings = new SessionSettings(ort.provider(), ort.cudaDeviceId(), ort.intraOpThreads(), ort.allowSpinning(),
+                config.batching().maxBatchSize(), ort.warmupRuns());
+        registry = new ModelRegistry();
+        ModelLoader loader = new ModelLoader(config.model().cacheDir());
+        ModelArtifact artifact = config.model().dir().map(loader::fromDirectory)
+                .orElseGet(() -> loader.fromUrl(config.model().url().orElseThrow()));
+        load(artifact);
+        InferenceConfig.Stream stream = config.stream();
+        PipelineSettings settings = new PipelineSettings(config.limits().maxFrameBytes(), config.limits().maxPixels(),
+                stream.maxAge(), stream.lossless(), stream.codecThreads() == 0 ? cores : stream.codecThreads(),
+                stream.maxInFlight(), config.mask().pngCompression());
+        pipeline = new FramePipeline(settings, registry, publisher, metrics, inFlight, Clock.systemUTC());
+        LOG.infof("inference pipeline ready: %s", settings);
+    }
+
+    /** Loads, verifies and warms a version, then makes it routable (the seam a rollout controller uses). */
+    public LoadedModel load(ModelArtifact artifact) {
+        String version = artifact.manifest().version();
+        LoadedModel model = LoadedModel.load(artifact, sessionSettings, config.batching().maxWait(),
+                size -> metrics.batch(version, size));
+        metrics.providerUp(model.model().provider());
+        registry.add(model);
+        return model;
+    }
+
+    @PreDestroy
+    void stop() {
+        if (pipeline != null) {
+            pipeline.close();
+        }
+        if (registry != null) {
+            for (LoadedModel model : registry.models()) {
+                metrics.providerDown(model.model().provider());
+            }
+            registry.close();
+        }
+    }
+
+    public FramePipeline pipeline() {
+        return pipeline;
+    }
+
+    public ModelRegistry registry() {
+        return registry;
+    }
+}

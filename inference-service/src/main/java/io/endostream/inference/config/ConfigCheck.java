@@ -1,0 +1,54 @@
+package io.endostream.inference.config;
+
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Checks {@link InferenceConfig} as a whole; every problem names its setting. */
+public final class ConfigCheck {
+
+    private static final String P = "endostream.inference.";
+
+    private ConfigCheck() {
+    }
+
+    public static List<String> problems(InferenceConfig c) {
+        List<String> problems = new ArrayList<>();
+        InferenceConfig.Model model = c.model();
+        if (model.dir().isPresent() == model.url().isPresent()) {
+            problems.add(P + "model.dir or " + P + "model.url must be set (exactly one)");
+        }
+        model.dir().filter(d -> !Files.isDirectory(d))
+                .ifPresent(d -> problems.add(P + "model.dir must be a folder, " + d.toAbsolutePath() + " is not"));
+        model.url().filter(u -> u.getScheme() == null || !u.getScheme().startsWith("http"))
+                .ifPresent(u -> problems.add(P + "model.url must be an http(s) URL, was " + u));
+        atLeast(problems, "onnx-runtime.cuda-device-id", c.onnxRuntime().cudaDeviceId(), 0);
+        atLeast(problems, "onnx-runtime.intra-op-threads", c.onnxRuntime().intraOpThreads(), 0);
+        atLeast(problems, "onnx-runtime.warmup-runs", c.onnxRuntime().warmupRuns(), 0);
+        if (c.batching().maxBatchSize() < 1 || c.batching().maxBatchSize() > 256) {
+            problems.add(P + "batching.max-batch-size must be 1..256, was " + c.batching().maxBatchSize());
+        }
+        if (c.batching().maxWait().isNegative() || c.batching().maxWait().toMillis() > 1000) {
+            problems.add(P + "batching.max-wait must be 0..1s, was " + c.batching().maxWait());
+        }
+        if (c.stream().maxAge().isNegative() || c.stream().maxAge().isZero()) {
+            problems.add(P + "stream.max-age must be > 0, was " + c.stream().maxAge());
+        }
+        atLeast(problems, "stream.codec-threads", c.stream().codecThreads(), 0);
+        atLeast(problems, "stream.max-in-flight", c.stream().maxInFlight(), 1);
+        atLeast(problems, "limits.max-frame-bytes", c.limits().maxFrameBytes(), 1);
+        if (c.limits().maxPixels() < 1) {
+            problems.add(P + "limits.max-pixels must be >= 1, was " + c.limits().maxPixels());
+        }
+        if (c.mask().pngCompression() < 0 || c.mask().pngCompression() > 9) {
+            problems.add(P + "mask.png-compression must be 0..9, was " + c.mask().pngCompression());
+        }
+        return problems;
+    }
+
+    private static void atLeast(List<String> problems, String name, int value, int min) {
+        if (value < min) {
+            problems.add(P + name + " must be >= " + min + ", was " + value);
+        }
+    }
+}

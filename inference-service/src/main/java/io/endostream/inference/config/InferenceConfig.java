@@ -1,0 +1,109 @@
+package io.endostream.inference.config;
+
+import io.endostream.inference.model.ExecutionProvider;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Every setting of the inference service, prefix {@code endostream.inference}. Kafka settings (bootstrap
+ * servers, topics, group id) are SmallRye channel settings in {@code application.properties}.
+ * {@link ConfigCheck} refuses bad values at start-up, naming the setting.
+ */
+@ConfigMapping(prefix = "endostream.inference")
+public interface InferenceConfig {
+
+    Model model();
+
+    OnnxRuntime onnxRuntime();
+
+    Batching batching();
+
+    Stream stream();
+
+    Limits limits();
+
+    Mask mask();
+
+    interface Model {
+        /** Folder with {@code manifest.json} and the ONNX file it names. No default; set this or {@code url}. */
+        Optional<Path> dir();
+
+        /** Base URL serving {@code manifest.json} and the ONNX file. No default; set this or {@code dir}. */
+        Optional<URI> url();
+
+        /** Where models fetched from a URL are kept. Default {@code ${java.io.tmpdir}/endostream-models}. */
+        @WithDefault("${java.io.tmpdir}/endostream-models")
+        Path cacheDir();
+    }
+
+    interface OnnxRuntime {
+        /** {@code cpu} or {@code cuda}; CUDA falls back to CPU (logged, metric) when unavailable. Default {@code cpu}. */
+        @WithDefault("cpu")
+        ExecutionProvider provider();
+
+        /** CUDA device id. Default 0. */
+        @WithDefault("0")
+        int cudaDeviceId();
+
+        /** Threads inside one inference; 0 = one per core (ONNX Runtime's choice). Default 0. */
+        @WithDefault("0")
+        int intraOpThreads();
+
+        /** Let idle intra-op threads spin (lower latency, steals CPU from codec threads). Default false. */
+        @WithDefault("false")
+        boolean allowSpinning();
+
+        /** Inferences per batch size before the model takes traffic. Default 2. */
+        @WithDefault("2")
+        int warmupRuns();
+    }
+
+    interface Batching {
+        /** Largest batch across streams; capped by the manifest's maxBatch; 1 disables batching. Default 8. */
+        @WithDefault("8")
+        int maxBatchSize();
+
+        /** How long a batch's first frame may wait for more; 0 = take what is queued, never wait. Default 0ms. */
+        @WithDefault("0ms")
+        Duration maxWait();
+    }
+
+    interface Stream {
+        /** Frames older than this (now - capture time) are skipped and counted. Default 500ms. */
+        @WithDefault("500ms")
+        Duration maxAge();
+
+        /** Process every frame however late (recording, analytics): no stale skips. Default false. */
+        @WithDefault("false")
+        boolean lossless();
+
+        /** Threads for decode, preprocess, postprocess, encode; 0 = one per core. Default 0. */
+        @WithDefault("0")
+        int codecThreads();
+
+        /** Frames received but not yet acknowledged before the consumer is held back. Default 64. */
+        @WithDefault("64")
+        int maxInFlight();
+    }
+
+    interface Limits {
+        /** Largest frame value in bytes (TOO_LARGE beyond). Default 16777216 (16 MiB, the topic's limit). */
+        @WithDefault("16777216")
+        int maxFrameBytes();
+
+        /** Largest width x height read from an image header (TOO_MANY_PIXELS beyond). Default 16777216 (4096x4096). */
+        @WithDefault("16777216")
+        long maxPixels();
+    }
+
+    interface Mask {
+        /** zlib level of the 1-bit mask PNG, 0..9. Default 1. */
+        @WithDefault("1")
+        int pngCompression();
+    }
+}

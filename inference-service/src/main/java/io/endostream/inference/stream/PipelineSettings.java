@@ -1,0 +1,40 @@
+package io.endostream.inference.stream;
+
+import java.time.Duration;
+
+/**
+ * Frame-path settings (see the service's configuration for documentation and defaults).
+ *
+ * @param maxFrameBytes  larger frame values are dead-lettered TOO_LARGE
+ * @param maxPixels      larger frames (width x height from the header) are dead-lettered TOO_MANY_PIXELS
+ * @param maxAge         frames older than this (now - capture time) are skipped unless {@code lossless}
+ * @param lossless       process every frame however late (recording, analytics)
+ * @param codecThreads   threads decoding, preprocessing, postprocessing and encoding
+ * @param maxInFlight    frames received but not yet acknowledged before the consumer is held back
+ * @param pngCompression zlib level of the mask PNG
+ */
+public record PipelineSettings(int maxFrameBytes, long maxPixels, Duration maxAge, boolean lossless, int codecThreads,
+                               int maxInFlight, int pngCompression) {
+
+    /** Defaults as documented in the README, for tests and the benchmark. */
+    public static PipelineSettings defaults() {
+        return new PipelineSettings(16 * 1024 * 1024, 16_777_216L, Duration.ofMillis(500), false,
+                Runtime.getRuntime().availableProcessors(), 64, 1);
+    }
+
+    public PipelineSettings withLossless(boolean value) {
+        return new PipelineSettings(maxFrameBytes, maxPixels, maxAge, value, codecThreads, maxInFlight, pngCompression);
+    }
+
+    public PipelineSettings withMaxAge(Duration value) {
+        return new PipelineSettings(maxFrameBytes, maxPixels, value, lossless, codecThreads, maxInFlight, pngCompression);
+    }
+
+    public PipelineSettings withLimits(int frameBytes, long pixels) {
+        return new PipelineSettings(frameBytes, pixels, maxAge, lossless, codecThreads, maxInFlight, pngCompression);
+    }
+
+    public PipelineSettings withCodecThreads(int value) {
+        return new PipelineSettings(maxFrameBytes, maxPixels, maxAge, lossless, value, maxInFlight, pngCompression);
+    }
+}
