@@ -12,7 +12,6 @@ import java.util.Set;
 import org.opencv.core.Core;
 import org.opencv.core.CvType;
 import org.opencv.core.Mat;
-import org.opencv.core.Point;
 import org.opencv.core.Rect;
 import org.opencv.core.Scalar;
 import org.opencv.core.Size;
@@ -21,16 +20,18 @@ import org.opencv.imgproc.Imgproc;
 /**
  * Synthetic colonoscopy video with exact polyp masks, deterministic from a seed.
  *
- * <p>The camera looks down a tube (the colon) whose wall is a seeded {@link MucosaTexture}: each pixel's depth follows
- * from its distance to the lumen centre, so haustral folds appear as rings that crowd towards the dark lumen. The
- * endoscope's own light falls off with depth; wet mucosa reflects specular highlights. The camera drifts smoothly
- * (lumen position, advance and withdrawal, roll, tilt), the focus breathes, fast motion smears, the sensor adds noise,
- * and the optics give a circular, vignetted field of view. Polyps sit at fixed places on the wall, so they come into
- * view, grow and pass as the camera moves; the mask is exactly the pixels where a polyp is drawn.
+ * <p>The camera looks down a tube (the colon) with haustral folds ({@link TubeGeometry}) whose wall carries a seeded
+ * {@link MucosaTexture}. Per frame the tube is ray-marched into a small lookup table (depth, light, specular per
+ * direction and screen radius) that is sampled at half resolution; the wall's colour and gloss are looked up at full
+ * resolution. The endoscope's light sits at the tip, so folds facing the lens light up, their far sides and the lumen
+ * fall dark, and wet surfaces facing the lens reflect white highlights. The camera drifts smoothly (lumen position,
+ * advance and withdrawal, roll, tilt), focus breathes, fast motion smears, the sensor adds noise, and the optics give a
+ * circular, vignetted field of view. Polyps sit at fixed places on the wall, so they come into view, grow and pass as
+ * the camera moves; the mask is exactly the pixels where a polyp is drawn.
  *
  * <p>Frame {@code i} depends only on the seed, the size and {@code i} ({@link #frame(int)}); {@link #next()} plays them
- * in order as a continuous 25 fps video. Not thread-safe: use one simulator per thread. Rendering takes a few
- * milliseconds per 720x576 frame on one core (see the module README for the measured figure).
+ * in order as a continuous 25 fps video. Not thread-safe: use one simulator per thread. Close it to free its native
+ * memory (about 30 MB of textures).
  */
 public final class EndoscopySimulator implements AutoCloseable {
 
@@ -42,20 +43,27 @@ public final class EndoscopySimulator implements AutoCloseable {
     public static final double FRAMES_PER_SECOND = 25;
 
     // Geometry, in units of the tube radius and of "normalised pixels" (the frame scaled to a height of 576).
-    private static final double FOCAL = 340;
-    private static final double R0 = 3;
-    private static final double Z_MAX = 12;
-    private static final double TEXTURE_ROWS_PER_UNIT = 160;
+    private static final double FOCAL = 280;
+    /** Texture rows per tube radius of depth: the same density as around the circumference, so no stretching. */
+    private static final double TEXTURE_ROWS_PER_UNIT = MucosaTexture.WIDTH / (2 * Math.PI);
     private static final double SEGMENT_LENGTH = 3.0;
-    private static final double POLYP_NEAREST = 0.6;
-    private static final double POLYP_FARTHEST = 3.6;
-    private static final double MAX_LIGHT = 1.05;
+    private static final double POLYP_NEAREST = 0.55;
+    private static final double POLYP_FARTHEST = 3.2;
+    private static final int NOISE_MARGIN = 32;
+    /** 8-bit fixed point for light (1.0 = 200, so up to 1.27) and specular factor (1.0 = 64, up to ~4). */
+    private static final double LIGHT_ONE = 200;
+    private static final double SPECULAR_ONE = 64;
+    private static final double GLINT_GAIN = 1.1;
 
     private final long seed;
     private final int width;
     private final int height;
+    private final int halfWidth;
+    private final int halfHeight;
     private final double scale;
     private final MucosaTexture texture;
+    private final TubeGeometry tube;
+    private final float[] tableValues = new float[TubeGeometry.BINS * (TubeGeometry.ANGLES + 1) * 3];
 
     private final Wobble lumenX;
     private final Wobble lumenY;
@@ -63,50 +71,67 @@ public final class EndoscopySimulator implements AutoCloseable {
     private final Wobble advance;
     private final Wobble rollWobble;
     private final Wobble tiltWobble;
-    private final Wobble shapeWobble;
     private final Wobble focusWobble;
     private final double speed;
     private final double startDepth;
     private final double rollDrift;
-    private final double shapeAmplitude;
-    private final double lightReach;
     private final double specularGain;
     private final double lumenRange;
 
+    // Fixed per size: pixel coordinates (normalised) at full and half resolution, lens shading, field of view, noise.
     private final Mat gridX;
     private final Mat gridY;
-    private final Mat lens;
+    private final Mat halfGridX;
+    private final Mat halfGridY;
+    private final Mat halfLens;
     private final Mat fieldOfView;
     private final Mat sensorNoise;
-    private static final int NOISE_MARGIN = 32;
 
     // Work buffers, reused frame to frame.
-    private final Mat dx = new Mat();
-    private final Mat dy = new Mat();
-    private final Mat radius = new Mat();
-    private final Mat angle = new Mat();
-    private final Mat tmp = new Mat();
-    private final Mat cos = new Mat();
-    private final Mat sin = new Mat();
+    private final Mat table = new Mat(TubeGeometry.BINS, TubeGeometry.ANGLES + 1, CvType.CV_32FC3);
+    /** Offsets from the lumen centre, and the angle around the tube, at full [0] and half [1] resolution. */
+    private final Mat[] dx = {new Mat(), new Mat()};
+    private final Mat[] dy = {new Mat(), new Mat()};
+    private final Mat[] rx = {new Mat(), new Mat()};
+    private final Mat[] ry = {new Mat(), new Mat()};
+    private final Mat[] angle = {new Mat(), new Mat()};
+    private final Mat fixedMapXY = new Mat();
+    private final Mat fixedMapFraction = new Mat();
+    private final Mat halfRadius = new Mat();
+    private final Mat halfMapX = new Mat();
+    private final Mat halfMapY = new Mat();
+    private final Mat halfSampled = new Mat();
+    private final List<Mat> halfChannels = new ArrayList<>();
+    private final Mat halfLightSquared = new Mat();
+    private final Mat halfBlueGreen = new Mat();
+    private final Mat halfSpecular = new Mat();
+    private final Mat halfLight3 = new Mat();
+    private final Mat halfLight8 = new Mat();
+    private final Mat halfSpecular8 = new Mat();
+    private final Mat light3 = new Mat();
+    private final Mat specularFactor = new Mat();
     private final Mat depth = new Mat();
     private final Mat mapX = new Mat();
     private final Mat mapY = new Mat();
     private final Mat wall = new Mat();
     private final Mat wallGloss = new Mat();
-    private final Mat light = new Mat();
     private final Mat specular = new Mat();
-    private final Mat light3 = new Mat();
+    private final Mat specular2 = new Mat();
+    private final List<Mat> specularParts = new ArrayList<>();
+    private final Mat halfSpecular2 = new Mat();
+    private final Mat spriteGloss2 = new Mat();
+    private final Mat noGloss = new Mat();
     private final Mat specular3 = new Mat();
-    private final Mat lit = new Mat();
     private final Mat spriteColour = new Mat();
-    private final Mat spriteAux = new Mat();
-    private final Mat empty = new Mat();
+    private final Mat spriteFactor = new Mat();
+    private final Mat spriteAlpha = new Mat();
+    private final Mat spriteGloss = new Mat();
 
     private final Map<Long, PolypSprite> sprites = new HashMap<>();
     private int nextIndex;
 
     /**
-     * @param seed   everything (texture, palette, camera path, polyps) derives from it
+     * @param seed   everything (texture, palette, folds, camera path, polyps) derives from it
      * @param width  frame width in pixels (>= 32)
      * @param height frame height in pixels (>= 32)
      */
@@ -114,66 +139,77 @@ public final class EndoscopySimulator implements AutoCloseable {
         if (width < 32 || height < 32) {
             throw new IllegalArgumentException("frame size must be at least 32x32, was " + width + "x" + height);
         }
-        Native.loadOpenCv();
         this.seed = seed;
         this.width = width;
         this.height = height;
+        this.halfWidth = (width + 1) / 2;
+        this.halfHeight = (height + 1) / 2;
         this.scale = Math.min(width, height) / 576.0;
         Random rng = new Random(seed);
         texture = new MucosaTexture(new Random(rng.nextLong()));
+        tube = new TubeGeometry(new Random(rng.nextLong()), FOCAL);
         lumenX = new Wobble(rng, 3, 0.02, 0.12);
         lumenY = new Wobble(rng, 3, 0.02, 0.12);
         lumenSlow = new Wobble(rng, 2, 0.005, 0.02);
         advance = new Wobble(rng, 3, 0.03, 0.15);
         rollWobble = new Wobble(rng, 2, 0.02, 0.1);
         tiltWobble = new Wobble(rng, 2, 0.03, 0.12);
-        shapeWobble = new Wobble(rng, 2, 0.01, 0.05);
         focusWobble = new Wobble(rng, 3, 0.05, 0.4);
         speed = (rng.nextBoolean() ? 1 : -1) * (0.12 + 0.2 * rng.nextDouble());
         startDepth = 1000 * rng.nextDouble();
         rollDrift = (rng.nextDouble() - 0.5) * 0.02;
-        shapeAmplitude = 0.05 + 0.13 * rng.nextDouble();
-        lightReach = 1.3 + 0.3 * rng.nextDouble();
-        specularGain = 1.4 + 0.8 * rng.nextDouble();
+        specularGain = 1.2 + 0.8 * rng.nextDouble();
         lumenRange = 0.22 + 0.14 * rng.nextDouble();
 
-        float[] xs = new float[width * height];
-        float[] ys = new float[width * height];
-        float[] lensValues = new float[width * height];
-        byte[] fovValues = new byte[width * height];
-        double cx = width / 2.0;
-        double cy = height / 2.0;
+        gridX = coordinates(width, height, 1, true);
+        gridY = coordinates(width, height, 1, false);
+        halfGridX = coordinates(halfWidth, halfHeight, 2, true);
+        halfGridY = coordinates(halfWidth, halfHeight, 2, false);
+
+        float[] lensValues = new float[halfWidth * halfHeight];
         double fovRadius = 0.5 * Math.hypot(width, height) * 0.84;
-        for (int y = 0; y < height; y++) {
-            for (int x = 0; x < width; x++) {
-                int i = y * width + x;
-                xs[i] = (float) ((x + 0.5) / scale);
-                ys[i] = (float) ((y + 0.5) / scale);
-                double d = Math.hypot(x + 0.5 - cx, y + 0.5 - cy);
-                double edge = Noise.clamp(fovRadius - d + 0.5, 0, 1);
-                double vignette = 1 - 0.45 * Math.pow(d / fovRadius, 2.5);
-                lensValues[i] = (float) (edge * vignette);
-                fovValues[i] = (byte) (d <= fovRadius ? 255 : 0);
+        for (int y = 0; y < halfHeight; y++) {
+            for (int x = 0; x < halfWidth; x++) {
+                double d = Math.hypot(2 * x + 1 - width / 2.0, 2 * y + 1 - height / 2.0);
+                double edge = Noise.clamp((fovRadius - d) / 2 + 0.5, 0, 1);
+                lensValues[y * halfWidth + x] = (float) (edge * (1 - 0.45 * Math.pow(d / fovRadius, 2.5)));
             }
         }
-        gridX = new Mat(height, width, CvType.CV_32F);
-        gridX.put(0, 0, xs);
-        gridY = new Mat(height, width, CvType.CV_32F);
-        gridY.put(0, 0, ys);
-        lens = new Mat(height, width, CvType.CV_32F);
-        lens.put(0, 0, lensValues);
+        halfLens = new Mat(halfHeight, halfWidth, CvType.CV_32F);
+        halfLens.put(0, 0, lensValues);
+        byte[] fovValues = new byte[width * height];
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                double d = Math.hypot(x + 0.5 - width / 2.0, y + 0.5 - height / 2.0);
+                fovValues[y * width + x] = (byte) (d <= fovRadius ? 255 : 0);
+            }
+        }
         fieldOfView = new Mat(height, width, CvType.CV_8U);
         fieldOfView.put(0, 0, fovValues);
 
         int nh = height + NOISE_MARGIN;
         int nw = width + NOISE_MARGIN;
         short[] noise = new short[nh * nw * 3];
-        double noiseSigma = 2.0 + 2.5 * rng.nextDouble();
+        double noiseSigma = 1.5 + 2.5 * rng.nextDouble();
         for (int i = 0; i < noise.length; i++) {
             noise[i] = (short) Math.round(rng.nextGaussian() * noiseSigma);
         }
         sensorNoise = new Mat(nh, nw, CvType.CV_16SC3);
         sensorNoise.put(0, 0, noise);
+    }
+
+    /** Normalised pixel-centre coordinates of a grid whose cells are {@code step} frame pixels wide. */
+    private Mat coordinates(int columns, int rows, int step, boolean horizontal) {
+        float[] values = new float[columns * rows];
+        for (int y = 0; y < rows; y++) {
+            for (int x = 0; x < columns; x++) {
+                double v = horizontal ? step * x + step / 2.0 : step * y + step / 2.0;
+                values[y * columns + x] = (float) (v / scale);
+            }
+        }
+        Mat m = new Mat(rows, columns, CvType.CV_32F);
+        m.put(0, 0, values);
+        return m;
     }
 
     public int width() {
@@ -200,77 +236,104 @@ public final class EndoscopySimulator implements AutoCloseable {
         double camZ = startDepth + speed * t + 0.45 * advance.at(t);
         double roll = rollDrift * t + 0.05 * rollWobble.at(t);
         double tilt = 1 + 0.12 * tiltWobble.at(t);
-        double shapePhase = 2.5 * shapeWobble.at(t) + (seed & 0xff) / 40.0;
-
-        // Depth of the wall seen through each pixel, from its distance to the lumen centre.
         double rollAngle = 2 * Math.PI * roll;
-        Core.subtract(gridX, new Scalar(lumenCx / scale), dx);
-        Core.subtract(gridY, new Scalar(lumenCy / scale), dy);
-        Core.multiply(dy, new Scalar(tilt), dy);
-        Core.magnitude(dx, dy, radius);
-        // The angle around the tube, rotated by the camera's roll so it indexes the texture's columns directly.
-        Core.addWeighted(dx, Math.cos(rollAngle), dy, -Math.sin(rollAngle), 0, cos);
-        Core.addWeighted(dx, Math.sin(rollAngle), dy, Math.cos(rollAngle), 0, sin);
-        Core.phase(cos, sin, angle);
-        angle.convertTo(tmp, CvType.CV_32F, 3, shapePhase - 3 * rollAngle);
-        Core.polarToCart(empty, tmp, cos, sin);
-        cos.convertTo(tmp, CvType.CV_32F, shapeAmplitude, 1);       // non-round cross-section
-        Core.multiply(radius, tmp, tmp);
-        Core.add(tmp, new Scalar(R0), tmp);
-        Core.divide(FOCAL, tmp, depth);
-        Core.min(depth, new Scalar(Z_MAX), depth);
+        double cx = lumenCx / scale;
+        double cy = lumenCy / scale;
 
-        // Look the wall up in the unrolled texture (extended so every coordinate is in range: no slow wrapping).
+        // Which wall point each pixel sees: ray-march the tube into a table by direction and screen radius...
+        double rhoMax = 2;
+        for (int corner = 0; corner < 4; corner++) {
+            double ex = (corner & 1) * width / scale - cx;
+            double ey = ((corner >> 1) * height / scale - cy) * tilt;
+            rhoMax = Math.max(rhoMax, Math.hypot(ex, ey) + 2);
+        }
+        tube.fill(camZ, rhoMax, tableValues);
+        table.put(0, 0, tableValues);
+
+        // ...sample it at half resolution (depth, light and specular are smooth) and shade there...
+        worldAngle(1, halfGridX, halfGridY, cx, cy, tilt, rollAngle);
+        Core.magnitude(dx[1], dy[1], halfRadius);
+        Core.sqrt(halfRadius, halfRadius);
+        halfRadius.convertTo(halfMapY, CvType.CV_32F, (TubeGeometry.BINS - 1) / Math.sqrt(rhoMax));
+        angle[1].convertTo(halfMapX, CvType.CV_32F, TubeGeometry.ANGLES / (2 * Math.PI));
+        Imgproc.remap(table, halfSampled, halfMapX, halfMapY, Imgproc.INTER_LINEAR, Core.BORDER_REPLICATE);
+        Core.split(halfSampled, halfChannels);
+        Mat halfDepth = halfChannels.get(0);
+        Mat halfLight = halfChannels.get(1);
+        Mat halfFacing = halfChannels.get(2);
+        Core.multiply(halfLight, halfLens, halfLight);
+        Core.multiply(halfLight, halfLight, halfLightSquared);
+        // Specular: sheen shines where the surface faces the lens (the table's term); glints (droplets, the tops of
+        // polyps) wherever the light is bright.
+        Core.multiply(halfFacing, halfLens, halfFacing, specularGain);
+        Core.multiply(halfLightSquared, new Scalar(GLINT_GAIN), halfSpecular);
+        Core.merge(List.of(halfFacing, halfSpecular), halfSpecular2);
+        // Red light carries further through the tissue than blue and green.
+        Core.addWeighted(halfLight, 0.45, halfLightSquared, 0.55, 0, halfBlueGreen);
+        Core.merge(List.of(halfBlueGreen, halfBlueGreen, halfLight), halfLight3);
+        // Light and specular go to 8 bits (fixed point: light x LIGHT_ONE, specular x SPECULAR_ONE) so the
+        // full-resolution work is cheap integer arithmetic.
+        halfLight3.convertTo(halfLight8, CvType.CV_8UC3, LIGHT_ONE);
+        halfSpecular2.convertTo(halfSpecular8, CvType.CV_8UC2, SPECULAR_ONE);
+        Size full = new Size(width, height);
+        Imgproc.resize(halfLight8, light3, full, 0, 0, Imgproc.INTER_LINEAR);
+        Imgproc.resize(halfSpecular8, specularFactor, full, 0, 0, Imgproc.INTER_LINEAR);
+        Imgproc.resize(halfDepth, depth, full, 0, 0, Imgproc.INTER_LINEAR);
+
+        // ...and look the wall's colour and gloss up at full resolution.
+        worldAngle(0, gridX, gridY, cx, cy, tilt, rollAngle);
         double vOffset = floorMod(camZ * TEXTURE_ROWS_PER_UNIT, MucosaTexture.HEIGHT);
         depth.convertTo(mapY, CvType.CV_32F, TEXTURE_ROWS_PER_UNIT, vOffset);
-        angle.convertTo(mapX, CvType.CV_32F, MucosaTexture.WIDTH / (2 * Math.PI), 0);
-        Imgproc.remap(texture.colour, wall, mapX, mapY, Imgproc.INTER_LINEAR, Core.BORDER_REPLICATE);
-        Imgproc.remap(texture.gloss, wallGloss, mapX, mapY, Imgproc.INTER_LINEAR, Core.BORDER_REPLICATE);
+        angle[0].convertTo(mapX, CvType.CV_32F, MucosaTexture.WIDTH / (2 * Math.PI), 0);
+        Imgproc.convertMaps(mapX, mapY, fixedMapXY, fixedMapFraction, CvType.CV_16SC2, false);
+        Imgproc.remap(texture.colour, wall, fixedMapXY, fixedMapFraction, Imgproc.INTER_LINEAR, Core.BORDER_WRAP);
+        Imgproc.remap(texture.gloss, wallGloss, fixedMapXY, fixedMapFraction, Imgproc.INTER_LINEAR,
+                Core.BORDER_WRAP);
 
         Mat mask = Mat.zeros(height, width, CvType.CV_8U);
-        int polyps = drawPolyps(camZ, roll, tilt, shapePhase, lumenCx, lumenCy, mask);
+        int polyps = drawPolyps(camZ, roll, tilt, lumenCx, lumenCy, mask);
 
-        // The endoscope's light: bright near the tip, falling off with depth (red carries furthest), dark in the
-        // lumen's depth, shaped by the lens.
-        Core.add(depth, new Scalar(0.3), tmp);
-        Core.divide(lightReach, tmp, light);
-        Core.min(light, new Scalar(MAX_LIGHT), light);
-        depth.convertTo(tmp, CvType.CV_32F, -1 / (0.7 * Z_MAX), 1 / 0.7);
-        Core.min(tmp, new Scalar(1), tmp);
-        Core.multiply(light, tmp, light);
-        Core.multiply(light, lens, light);
-        Core.multiply(light, light, tmp);
-        wallGloss.convertTo(specular, CvType.CV_32F, specularGain);
-        Core.multiply(specular, tmp, specular);
-        Core.addWeighted(light, 0.45, tmp, 0.55, 0, tmp);
-        Core.merge(List.of(tmp, tmp, light), light3);
-        Core.merge(List.of(specular, specular, specular), specular3);
-        wall.convertTo(lit, CvType.CV_32FC3);
-        Core.multiply(lit, light3, lit);
-        Core.add(lit, specular3, lit);
+        // Lit colour = albedo x light + white specular (saturating 8-bit arithmetic).
         Mat image = new Mat();
-        lit.convertTo(image, CvType.CV_8UC3);
+        Core.multiply(wall, light3, image, 1.0 / LIGHT_ONE);
+        Core.multiply(wallGloss, specularFactor, specular2, 1.0 / SPECULAR_ONE);
+        Core.split(specular2, specularParts);
+        Core.add(specularParts.get(0), specularParts.get(1), specular);
+        Core.merge(List.of(specular, specular, specular), specular3);
+        Core.add(image, specular3, image);
 
         // Optics and sensor: breathing focus, motion smear, noise.
-        double sigma = (0.5 + 0.9 * (0.5 + 0.5 * focusWobble.at(t))) * scale;
-        Imgproc.GaussianBlur(image, image, new Size(0, 0), Math.max(0.3, sigma));
+        double sigma = (0.5 + 0.8 * (0.5 + 0.5 * focusWobble.at(t))) * scale;
+        int kernel = sigma < 0.9 ? 3 : sigma < 1.4 ? 5 : 7;
+        Imgproc.GaussianBlur(image, image, new Size(kernel, kernel), Math.max(0.3, sigma));
         double vx = (lumenCentreX(t + 0.02) - lumenCentreX(t - 0.02)) / 0.04 / FRAMES_PER_SECOND;
         double vy = (lumenCentreY(t + 0.02) - lumenCentreY(t - 0.02)) / 0.04 / FRAMES_PER_SECOND;
-        double smear = Math.hypot(vx, vy);
-        if (smear > 2.5 * scale) {
-            motionBlur(image, vx, vy, Math.min(smear, 14 * scale));
+        int smearX = (int) Math.min(Math.abs(vx) * 1.5, 12 * scale);
+        int smearY = (int) Math.min(Math.abs(vy) * 1.5, 12 * scale);
+        if (smearX >= 3 || smearY >= 3) {
+            Imgproc.blur(image, image, new Size(Math.max(1, smearX), Math.max(1, smearY)));
         }
         int ox = (int) floorMod(mix(seed, index) & 0xffff, NOISE_MARGIN);
         int oy = (int) floorMod((mix(seed, index) >>> 16) & 0xffff, NOISE_MARGIN);
         Mat noise = sensorNoise.submat(oy, oy + height, ox, ox + width);
-        Mat noisy = new Mat();
-        Core.add(image, noise, noisy, empty, CvType.CV_8UC3);
-        noisy.copyTo(image, fieldOfView);
-        noisy.release();
+        Core.add(image, noise, image, fieldOfView, CvType.CV_8UC3);
         noise.release();
 
         Core.bitwise_and(mask, fieldOfView, mask);
         return new SimulatedFrame(index, image, mask, polyps);
+    }
+
+    /**
+     * Fills {@code dx}, {@code dy} (offsets from the lumen centre) and {@code angle} (around the tube, in the world
+     * frame) at resolution {@code level} (0 full, 1 half).
+     */
+    private void worldAngle(int level, Mat xs, Mat ys, double cx, double cy, double tilt, double rollAngle) {
+        Core.subtract(xs, new Scalar(cx), dx[level]);
+        Core.subtract(ys, new Scalar(cy), dy[level]);
+        Core.multiply(dy[level], new Scalar(tilt), dy[level]);
+        Core.addWeighted(dx[level], Math.cos(rollAngle), dy[level], -Math.sin(rollAngle), 0, rx[level]);
+        Core.addWeighted(dx[level], Math.sin(rollAngle), dy[level], Math.cos(rollAngle), 0, ry[level]);
+        Core.phase(rx[level], ry[level], angle[level]);
     }
 
     private double lumenCentreX(double t) {
@@ -281,21 +344,8 @@ public final class EndoscopySimulator implements AutoCloseable {
         return height * (0.5 + lumenRange * lumenY.at(t) + 0.15 * lumenSlow.at(t + 37));
     }
 
-    private void motionBlur(Mat image, double vx, double vy, double length) {
-        int k = Math.max(3, ((int) Math.ceil(length)) | 1);
-        Mat kernel = Mat.zeros(k, k, CvType.CV_32F);
-        double n = Math.hypot(vx, vy);
-        double c = (k - 1) / 2.0;
-        Imgproc.line(kernel, new Point(c - vx / n * c, c - vy / n * c), new Point(c + vx / n * c, c + vy / n * c),
-                new Scalar(1), 1, Imgproc.LINE_AA);
-        Scalar sum = Core.sumElems(kernel);
-        Core.divide(kernel, new Scalar(sum.val[0]), kernel);
-        Imgproc.filter2D(image, image, -1, kernel);
-        kernel.release();
-    }
-
     /** Polyps of the wall segments within reach, drawn far to near; returns how many show in the frame. */
-    private int drawPolyps(double camZ, double roll, double tilt, double shapePhase, double cx, double cy, Mat mask) {
+    private int drawPolyps(double camZ, double roll, double tilt, double cx, double cy, Mat mask) {
         List<Polyp> visible = new ArrayList<>();
         long first = (long) Math.floor((camZ + POLYP_NEAREST) / SEGMENT_LENGTH);
         long last = (long) Math.floor((camZ + POLYP_FARTHEST) / SEGMENT_LENGTH);
@@ -313,16 +363,16 @@ public final class EndoscopySimulator implements AutoCloseable {
         for (Polyp p : visible) {
             keep.add(p.id);
             double z = p.depth - camZ;
-            double theta = 2 * Math.PI * (p.around - roll);
-            double g = 1 + shapeAmplitude * Math.cos(3 * theta + shapePhase);
-            double rr = (FOCAL / z - R0) / g;
-            if (rr <= 0) {
-                continue;
-            }
+            double worldAngle = 2 * Math.PI * p.around;
+            double theta = worldAngle - 2 * Math.PI * roll;
+            double wallRadius = tube.baseRadius(worldAngle);
+            double rr = FOCAL * wallRadius / z;
             double px = cx + rr * Math.cos(theta) * scale;
             double py = cy + rr * Math.sin(theta) / tilt * scale;
-            double tangential = p.radius * rr * scale;
-            double radial = Math.max(0.55 * tangential, Math.min(tangential, p.radius * FOCAL / (z * z * g) * scale));
+            // Across the tube the polyp shows at full width; along it the wall is foreshortened, but the polyp
+            // stands out of the wall, so it never looks flatter than about half its width.
+            double tangential = p.radius * FOCAL / z * scale;
+            double radial = Math.max(0.55 * tangential, Math.min(tangential, tangential * wallRadius / z));
             double[] er = {Math.cos(theta), Math.sin(theta) / tilt};
             double[] et = {-Math.sin(theta), Math.cos(theta) / tilt};
             double a = radial / PolypSprite.RADIUS;
@@ -339,13 +389,14 @@ public final class EndoscopySimulator implements AutoCloseable {
                 continue;
             }
             PolypSprite sprite = sprites.computeIfAbsent(p.id,
-                    id -> new PolypSprite(p.id, p.kind, texture.baseBgr));
+                    id -> new PolypSprite(p.id, p.kind));
             Mat affine = new Mat(2, 3, CvType.CV_64F);
             affine.put(0, 0, m00, m01, tx - roi.x, m10, m11, ty - roi.y);
             Size size = new Size(roi.width, roi.height);
+            double one = PolypSprite.FACTOR_ONE;
             Imgproc.warpAffine(sprite.colour, spriteColour, affine, size, Imgproc.INTER_LINEAR,
-                    Core.BORDER_CONSTANT, Scalar.all(0));
-            Imgproc.warpAffine(sprite.aux, spriteAux, affine, size, Imgproc.INTER_LINEAR,
+                    Core.BORDER_CONSTANT, new Scalar(one, one, one, 0));
+            Imgproc.warpAffine(sprite.gloss, spriteGloss, affine, size, Imgproc.INTER_LINEAR,
                     Core.BORDER_CONSTANT, Scalar.all(0));
             affine.release();
             if (composite(roi, mask)) {
@@ -388,56 +439,35 @@ public final class EndoscopySimulator implements AutoCloseable {
         return new Rect(x0, y0, x1 - x0, y1 - y0);
     }
 
-    /** Blends the warped sprite into the wall inside {@code roi}; true when some of it lands in the field of view. */
+    /** Applies the warped sprite to the wall inside {@code roi}; true when some of it lands in the field of view. */
     private boolean composite(Rect roi, Mat mask) {
-        int n = roi.width * roi.height;
-        byte[] colour = new byte[n * 4];
-        byte[] aux = new byte[n * 2];
-        spriteColour.get(0, 0, colour);
-        spriteAux.get(0, 0, aux);
         Mat wallRoi = wall.submat(roi);
         Mat glossRoi = wallGloss.submat(roi);
         Mat maskRoi = mask.submat(roi);
         Mat fovRoi = fieldOfView.submat(roi);
-        byte[] wallPixels = new byte[n * 3];
-        byte[] glossPixels = new byte[n];
-        byte[] maskPixels = new byte[n];
-        byte[] fovPixels = new byte[n];
-        wallRoi.get(0, 0, wallPixels);
-        glossRoi.get(0, 0, glossPixels);
-        maskRoi.get(0, 0, maskPixels);
-        fovRoi.get(0, 0, fovPixels);
-        boolean inView = false;
-        for (int i = 0; i < n; i++) {
-            int alpha = colour[4 * i + 3] & 0xff;
-            int shadow = aux[2 * i + 1] & 0xff;
-            if (alpha == 0 && shadow == 0) {
-                continue;
+        try {
+            // Colour: the wall's albedo times the polyp's factor (tint and dome shading inside, shadow around it).
+            Imgproc.cvtColor(spriteColour, spriteFactor, Imgproc.COLOR_BGRA2BGR);
+            Core.multiply(wallRoi, spriteFactor, wallRoi, 1 / PolypSprite.FACTOR_ONE);
+            // Gloss: the dome's highlight joins the glint channel.
+            if (noGloss.cols() != spriteGloss.cols() || noGloss.rows() != spriteGloss.rows()) {
+                noGloss.create(spriteGloss.size(), CvType.CV_8U);
             }
-            double a = alpha / 255.0;
-            double darken = 1 - 0.45 * (shadow / 255.0) * (1 - a);
-            for (int ch = 0; ch < 3; ch++) {
-                double under = (wallPixels[3 * i + ch] & 0xff) * darken;
-                double over = colour[4 * i + ch] & 0xff;
-                wallPixels[3 * i + ch] = (byte) Math.round(under * (1 - a) + over * a);
-            }
-            double g = (glossPixels[i] & 0xff) * (1 - a) + (aux[2 * i] & 0xff) * a;
-            glossPixels[i] = (byte) Math.round(g);
-            if (alpha >= 128) {
-                maskPixels[i] = (byte) 255;
-                if (fovPixels[i] != 0) {
-                    inView = true;
-                }
-            }
+            noGloss.setTo(Scalar.all(0));
+            Core.merge(List.of(noGloss, spriteGloss), spriteGloss2);
+            Core.max(glossRoi, spriteGloss2, glossRoi);
+            // The mask: where the polyp covers at least half the pixel.
+            Core.extractChannel(spriteColour, spriteAlpha, 3);
+            Imgproc.threshold(spriteAlpha, spriteAlpha, 127, 255, Imgproc.THRESH_BINARY);
+            Core.bitwise_or(maskRoi, spriteAlpha, maskRoi);
+            Core.bitwise_and(spriteAlpha, fovRoi, spriteAlpha);
+            return Core.countNonZero(spriteAlpha) > 0;
+        } finally {
+            wallRoi.release();
+            glossRoi.release();
+            maskRoi.release();
+            fovRoi.release();
         }
-        wallRoi.put(0, 0, wallPixels);
-        glossRoi.put(0, 0, glossPixels);
-        maskRoi.put(0, 0, maskPixels);
-        wallRoi.release();
-        glossRoi.release();
-        maskRoi.release();
-        fovRoi.release();
-        return inView;
     }
 
     /** The polyps on one stretch of the wall: none, one or several, each with its own look. */
@@ -480,9 +510,17 @@ public final class EndoscopySimulator implements AutoCloseable {
         sprites.values().forEach(PolypSprite::close);
         sprites.clear();
         texture.close();
-        for (Mat m : new Mat[] {gridX, gridY, lens, fieldOfView, sensorNoise, dx, dy, radius, angle, tmp, cos, sin,
-            depth, mapX, mapY, wall, wallGloss, light, specular, light3, specular3, lit, spriteColour, spriteAux,
-            empty}) {
+        halfChannels.forEach(Mat::release);
+        specularParts.forEach(Mat::release);
+        for (Mat[] pair : List.of(dx, dy, rx, ry, angle)) {
+            pair[0].release();
+            pair[1].release();
+        }
+        for (Mat m : new Mat[] {gridX, gridY, halfGridX, halfGridY, halfLens, fieldOfView, sensorNoise, table,
+            fixedMapXY, fixedMapFraction, halfRadius, halfMapX, halfMapY, halfSampled, halfLightSquared, halfBlueGreen,
+            halfSpecular, halfLight3, halfLight8, halfSpecular8, light3, specularFactor, depth, mapX, mapY, wall,
+            wallGloss, specular, specular3, spriteColour, spriteFactor, spriteAlpha, spriteGloss, spriteGloss2, noGloss,
+            specular2, halfSpecular2}) {
             m.release();
         }
     }

@@ -5,8 +5,10 @@ import org.opencv.core.CvType;
 import org.opencv.core.Mat;
 
 /**
- * One polyp drawn once, face-on, in a square canvas: colour with alpha (the exact outline), plus gloss and the soft
- * shadow it casts on the wall around its base. The renderer warps it onto the colon wall every frame.
+ * One polyp drawn once, face-on, in a square canvas, as a change to the wall beneath rather than a sticker on it: the
+ * mucosa (its texture and vessels) continues over the polyp, which shows through its colour (redder, paler, darker or
+ * nearly the same), its dome shading, its surface pattern and the shadow at its foot. The renderer warps it onto the
+ * colon wall every frame.
  */
 final class PolypSprite implements AutoCloseable {
 
@@ -14,13 +16,18 @@ final class PolypSprite implements AutoCloseable {
     static final int SIZE = 256;
     /** Radius of the polyp's mean outline in the canvas, pixels. */
     static final double RADIUS = 78;
+    /** 8-bit fixed point of the colour factor: 128 leaves the wall as it is. */
+    static final double FACTOR_ONE = 128;
 
-    /** CV_8UC4: B, G, R, alpha (alpha >= 128 is the polyp). */
+    /**
+     * CV_8UC4: per-channel colour factor for the wall (B, G, R; {@link #FACTOR_ONE} = unchanged) and alpha (the
+     * polyp's coverage; alpha >= 128 is the polyp).
+     */
     final Mat colour;
-    /** CV_8UC2: gloss, shadow. */
-    final Mat aux;
+    /** CV_8UC1: glint (the specular highlight on the dome). */
+    final Mat gloss;
 
-    PolypSprite(long seed, PolypKind kind, double[] mucosaBgr) {
+    PolypSprite(long seed, PolypKind kind) {
         Random rng = new Random(seed);
         int n = SIZE;
         double c = n / 2.0;
@@ -29,30 +36,32 @@ final class PolypSprite implements AutoCloseable {
         double[] amp = new double[harmonics + 1];
         double[] phase = new double[harmonics + 1];
         for (int k = 2; k <= harmonics; k++) {
-            double scale = kind == PolypKind.LOBULATED ? (k >= 4 ? 0.07 : 0.05) : 0.05 / (k - 1);
+            double scale = kind == PolypKind.LOBULATED ? (k >= 4 ? 0.06 : 0.05) : 0.06 / (k - 1);
             amp[k] = scale * (0.3 + rng.nextDouble());
             phase[k] = 2 * Math.PI * rng.nextDouble();
         }
         double flatness = switch (kind) {
             case SESSILE -> 0.7 + 0.3 * rng.nextDouble();
-            case FLAT -> 0.25 + 0.15 * rng.nextDouble();
+            case FLAT -> 0.3 + 0.15 * rng.nextDouble();
             case LOBULATED -> 0.9;
-            case PEDUNCULATED -> 1.1;
+            case PEDUNCULATED -> 1.2;
         };
-        double[] tint = tint(kind, rng, mucosaBgr);
+        double[] tint = tint(kind, rng);
         float[] pits = Noise.tileable(rng, n, n, 4);
         float[] lobes = Noise.tileable(rng, n, n, 32);
         float[] blotch = Noise.tileable(rng, n, n, 64);
         float[] sparkle = Noise.tileable(rng, n, n, 8);
-        double pitStrength = 0.05 + 0.1 * rng.nextDouble();
-        double lobeStrength = kind == PolypKind.LOBULATED ? 0.16 : 0.05 + 0.05 * rng.nextDouble();
-        // Highlight where the dome faces the camera: slightly off-centre, towards +x (away from the lumen).
-        double hx = 0.15 + 0.25 * rng.nextDouble();
+        double pitStrength = 0.01 + 0.03 * rng.nextDouble();
+        double lobeStrength = kind == PolypKind.LOBULATED ? 0.12 : 0.03 + 0.04 * rng.nextDouble();
+        // Highlight where the dome faces the lens: off-centre towards +x (the canvas' +x is turned to face away from
+        // the lumen, towards the camera). The shadow falls the other way, towards the lumen.
+        double hx = 0.12 + 0.25 * rng.nextDouble();
         double hy = (rng.nextDouble() - 0.5) * 0.5;
-        double hr = 0.10 + 0.12 * rng.nextDouble();
+        double hr = 0.09 + 0.1 * rng.nextDouble();
+        double shadowShift = 0.12 + 0.12 * rng.nextDouble();
 
-        byte[] bgra = new byte[n * n * 4];
-        byte[] glossShadow = new byte[n * n * 2];
+        byte[] factors = new byte[n * n * 4];
+        byte[] glints = new byte[n * n];
         for (int y = 0; y < n; y++) {
             for (int x = 0; x < n; x++) {
                 double dx = (x + 0.5 - c) / RADIUS;
@@ -64,61 +73,57 @@ final class PolypSprite implements AutoCloseable {
                 }
                 double rho = Math.sqrt(dx * dx + dy * dy) / edge;
                 int i = y * n + x;
-                double distPx = (1 - rho) * RADIUS * edge; // > 0 inside
-                double alpha = Noise.clamp(distPx + 0.5, 0, 1);
-                // Base shadow: a soft dark ring around the foot of the polyp.
-                double outside = Math.max(0, rho - 1);
-                double shadow = rho < 1 ? 1 : Math.exp(-outside * outside / 0.012);
-                glossShadow[2 * i + 1] = (byte) Math.round(255 * Noise.clamp(shadow * 0.9, 0, 1));
-                if (alpha <= 0) {
-                    continue;
-                }
+                double alpha = Noise.clamp((1 - rho) * RADIUS * edge + 0.5, 0, 1);
+                // Soft shadow around the foot, shifted towards the lumen.
+                double sx = dx + shadowShift;
+                double shadowRho = Math.sqrt(sx * sx + dy * dy) / (edge * 1.08);
+                double outside = Math.max(0, shadowRho - 0.92);
+                double shadow = Math.exp(-outside * outside / 0.02) * (1 - alpha);
+                double wallFactor = 1 - 0.4 * shadow;
                 double r2 = Math.min(1, rho * rho);
                 double heightProfile = Math.pow(1 - r2, 0.5 * flatness);
-                // Surface slope from the dome: darker towards the rim, brighter on top.
                 double slope = rho < 0.999 ? flatness * rho / Math.sqrt(1 - r2 + 1e-3) : 20;
-                double nz = 1 / Math.sqrt(1 + 0.35 * slope * slope);
-                double shade = 0.55 + 0.55 * nz + 0.1 * heightProfile;
-                shade *= 1 + pitStrength * pits[i] + lobeStrength * lobes[i] + 0.06 * blotch[i];
-                double b = tint[0] * shade;
-                double g = tint[1] * shade;
-                double r = tint[2] * shade;
-                bgra[4 * i] = (byte) Math.round(Noise.clamp(b, 0, 255));
-                bgra[4 * i + 1] = (byte) Math.round(Noise.clamp(g, 0, 255));
-                bgra[4 * i + 2] = (byte) Math.round(Noise.clamp(r, 0, 255));
-                bgra[4 * i + 3] = (byte) Math.round(255 * alpha);
-                double hdx = dx - hx;
-                double hdy = dy - hy;
-                double highlight = Math.exp(-(hdx * hdx + hdy * hdy) / (hr * hr));
-                double glints = Math.max(0, sparkle[i] - 1.8) * 0.8 * nz;
-                double glossValue = highlight * (0.6 + 0.5 * Math.max(0, 1 + 0.6 * lobes[i])) + glints;
-                glossShadow[2 * i] = (byte) Math.round(255 * Noise.clamp(glossValue * alpha, 0, 1));
+                double nz = 1 / Math.sqrt(1 + 0.3 * slope * slope);
+                double shade = (0.72 + 0.45 * nz + 0.12 * heightProfile)
+                        * (1 + pitStrength * pits[i] + lobeStrength * lobes[i] + 0.05 * blotch[i]);
+                for (int ch = 0; ch < 3; ch++) {
+                    double factor = wallFactor * (1 - alpha) + tint[ch] * shade * alpha;
+                    factors[4 * i + ch] = (byte) Math.round(Noise.clamp(FACTOR_ONE * factor, 0, 255));
+                }
+                factors[4 * i + 3] = (byte) Math.round(255 * alpha);
+                if (alpha > 0) {
+                    double hdx = dx - hx;
+                    double hdy = dy - hy;
+                    double highlight = Math.exp(-(hdx * hdx + hdy * hdy) / (hr * hr));
+                    double sparkles = Math.max(0, sparkle[i] - 2.4) * 0.8 * nz;
+                    double value = Math.min(1, 1.5 * highlight) * (0.75 + 0.25 * Noise.clamp(1 + lobes[i], 0, 1))
+                            + sparkles;
+                    glints[i] = (byte) Math.round(255 * Noise.clamp(value * alpha, 0, 1));
+                }
             }
         }
         colour = new Mat(n, n, CvType.CV_8UC4);
-        colour.put(0, 0, bgra);
-        aux = new Mat(n, n, CvType.CV_8UC2);
-        aux.put(0, 0, glossShadow);
+        colour.put(0, 0, factors);
+        gloss = new Mat(n, n, CvType.CV_8UC1);
+        gloss.put(0, 0, glints);
     }
 
-    private static double[] tint(PolypKind kind, Random rng, double[] mucosa) {
-        double b = mucosa[0];
-        double g = mucosa[1];
-        double r = mucosa[2];
+    /** How the polyp's colour departs from the mucosa's (B, G, R factors). */
+    private static double[] tint(PolypKind kind, Random rng) {
         int style = rng.nextInt(4);
         double[] out = switch (style) {
-            case 0 -> new double[] {b * 0.85, g * 0.72, r * 1.02};            // redder adenoma
-            case 1 -> new double[] {b + 0.3 * (245 - b), g + 0.3 * (235 - g), r + 0.12 * (255 - r)}; // pale
-            case 2 -> new double[] {b * 0.78, g * 0.8, r * 0.95};             // darker, congested
-            default -> new double[] {b * 1.02, g * 1.04, r * 1.03};           // much like the mucosa: hard case
+            case 0 -> new double[] {0.8, 0.72, 1.0};     // redder adenoma
+            case 1 -> new double[] {1.16, 1.12, 1.02};   // paler, hyperplastic-looking
+            case 2 -> new double[] {0.74, 0.68, 0.86};   // darker, congested
+            default -> new double[] {1.0, 0.94, 1.0};    // much like the mucosa: the hard case
         };
         if (kind == PolypKind.LOBULATED) {
-            out[1] *= 0.9;
-            out[0] *= 0.92;
+            out[1] *= 0.92;
+            out[0] *= 0.94;
         }
-        double jitter = 0.94 + 0.12 * rng.nextDouble();
+        double jitter = 0.95 + 0.1 * rng.nextDouble();
         for (int i = 0; i < 3; i++) {
-            out[i] = Math.min(255, out[i] * jitter);
+            out[i] *= jitter;
         }
         return out;
     }
@@ -126,6 +131,6 @@ final class PolypSprite implements AutoCloseable {
     @Override
     public void close() {
         colour.release();
-        aux.release();
+        gloss.release();
     }
 }

@@ -64,6 +64,40 @@ public final class SampleGrid {
         }
     }
 
+    /**
+     * Writes {@code count} consecutive-ish frames of one video ({@code step} frames apart from {@code start}) as a
+     * 2-row PNG: how the camera moves.
+     */
+    public static void writeStrip(Path png, long seed, int start, int step, int count, int width, int height) {
+        List<Mat> tops = new ArrayList<>();
+        List<Mat> bottoms = new ArrayList<>();
+        try (EndoscopySimulator simulator = new EndoscopySimulator(seed, width, height)) {
+            for (int c = 0; c < count; c++) {
+                try (SimulatedFrame frame = simulator.frame(start + c * step)) {
+                    Mat maskBgr = new Mat();
+                    Imgproc.cvtColor(frame.mask(), maskBgr, Imgproc.COLOR_GRAY2BGR);
+                    tops.add(frame.image().clone());
+                    bottoms.add(maskBgr);
+                }
+            }
+            Mat top = new Mat();
+            Mat bottom = new Mat();
+            Mat grid = new Mat();
+            Core.hconcat(tops, top);
+            Core.hconcat(bottoms, bottom);
+            Core.vconcat(List.of(top, bottom), grid);
+            if (!Imgcodecs.imwrite(png.toString(), grid)) {
+                throw new IllegalStateException("OpenCV could not write " + png);
+            }
+            top.release();
+            bottom.release();
+            grid.release();
+        } finally {
+            tops.forEach(Mat::release);
+            bottoms.forEach(Mat::release);
+        }
+    }
+
     /** Shows a variety: most columns at a moment with a polyp, one without. */
     private static int pickIndex(EndoscopySimulator simulator, int column) {
         int index = 50 + 37 * column;
