@@ -44,8 +44,6 @@ public final class EndoscopySimulator implements AutoCloseable {
 
     // Geometry, in units of the tube radius and of "normalised pixels" (the frame scaled to a height of 576).
     private static final double FOCAL = 280;
-    /** Texture rows per tube radius of depth: the same density as around the circumference, so no stretching. */
-    private static final double TEXTURE_ROWS_PER_UNIT = MucosaTexture.WIDTH / (2 * Math.PI);
     private static final double SEGMENT_LENGTH = 3.0;
     private static final double POLYP_NEAREST = 0.55;
     private static final double POLYP_FARTHEST = 3.2;
@@ -62,6 +60,7 @@ public final class EndoscopySimulator implements AutoCloseable {
     private final int halfHeight;
     private final double scale;
     private final MucosaTexture texture;
+    private final double textureRowsPerUnit;
     private final TubeGeometry tube;
     private final float[] tableValues = new float[TubeGeometry.BINS * (TubeGeometry.ANGLES + 1) * 3];
 
@@ -146,7 +145,11 @@ public final class EndoscopySimulator implements AutoCloseable {
         this.halfHeight = (height + 1) / 2;
         this.scale = Math.min(width, height) / 576.0;
         Random rng = new Random(seed);
-        texture = new MucosaTexture(new Random(rng.nextLong()));
+        // Small frames get a coarser texture: they could not show the detail, and it builds much faster.
+        int coarsening = scale >= 0.75 ? 0 : scale >= 0.375 ? 1 : 2;
+        texture = new MucosaTexture(new Random(rng.nextLong()), coarsening);
+        // Texture rows per tube radius of depth: the same density as around the circumference, so no stretching.
+        textureRowsPerUnit = texture.width / (2 * Math.PI);
         tube = new TubeGeometry(new Random(rng.nextLong()), FOCAL);
         lumenX = new Wobble(rng, 3, 0.02, 0.12);
         lumenY = new Wobble(rng, 3, 0.02, 0.12);
@@ -282,9 +285,9 @@ public final class EndoscopySimulator implements AutoCloseable {
 
         // ...and look the wall's colour and gloss up at full resolution.
         worldAngle(0, gridX, gridY, cx, cy, tilt, rollAngle);
-        double vOffset = floorMod(camZ * TEXTURE_ROWS_PER_UNIT, MucosaTexture.HEIGHT);
-        depth.convertTo(mapY, CvType.CV_32F, TEXTURE_ROWS_PER_UNIT, vOffset);
-        angle[0].convertTo(mapX, CvType.CV_32F, MucosaTexture.WIDTH / (2 * Math.PI), 0);
+        double vOffset = floorMod(camZ * textureRowsPerUnit, texture.height);
+        depth.convertTo(mapY, CvType.CV_32F, textureRowsPerUnit, vOffset);
+        angle[0].convertTo(mapX, CvType.CV_32F, texture.width / (2 * Math.PI), 0);
         Imgproc.convertMaps(mapX, mapY, fixedMapXY, fixedMapFraction, CvType.CV_16SC2, false);
         Imgproc.remap(texture.colour, wall, fixedMapXY, fixedMapFraction, Imgproc.INTER_LINEAR, Core.BORDER_WRAP);
         Imgproc.remap(texture.gloss, wallGloss, fixedMapXY, fixedMapFraction, Imgproc.INTER_LINEAR,

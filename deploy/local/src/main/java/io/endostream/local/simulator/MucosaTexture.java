@@ -20,12 +20,16 @@ import org.opencv.imgproc.Imgproc;
  */
 final class MucosaTexture implements AutoCloseable {
 
-    /** Columns of one turn around the tube. */
+    /** Columns of one turn around the tube at full detail. */
     static final int WIDTH = 2048;
-    /** Rows of one period along the tube. */
+    /** Rows of one period along the tube at full detail. */
     static final int HEIGHT = 1536;
 
-    /** BGR colour, CV_8UC3, WIDTH x HEIGHT. */
+    /** Columns of one turn around the tube (WIDTH at full detail, halved per level of {@code coarsening}). */
+    final int width;
+    /** Rows of one period along the tube. */
+    final int height;
+    /** BGR colour, CV_8UC3: two periods stacked (2 height x width). */
     final Mat colour;
     /**
      * Gloss, CV_8UC2: channel 0 is sheen (the mucus film; it shines where the surface faces the lens), channel 1
@@ -35,9 +39,16 @@ final class MucosaTexture implements AutoCloseable {
     /** Mucosa base colour (B, G, R), 0..255, used to tint polyps. */
     final double[] baseBgr;
 
-    MucosaTexture(Random rng) {
-        int w = WIDTH;
-        int h = HEIGHT;
+    /**
+     * @param coarsening 0 for full detail (frames of about 576 lines and more), 1 for half, 2 for a quarter: small
+     *                   frames cannot show the detail, and a smaller texture builds faster
+     */
+    MucosaTexture(Random rng, int coarsening) {
+        int w = WIDTH >> coarsening;
+        int h = HEIGHT >> coarsening;
+        width = w;
+        height = h;
+        double detail = 1.0 / (1 << coarsening);
         // Palette: pink-orange to deep red mucosa, as lit near the camera.
         double[][] palette = {
             {95, 118, 218}, {82, 96, 204}, {96, 134, 226}, {86, 84, 190}, {108, 124, 214}, {90, 120, 230}};
@@ -48,12 +59,12 @@ final class MucosaTexture implements AutoCloseable {
         }
         baseBgr = base;
 
-        float[] low = Noise.tileable(rng, w, h, 256);
-        float[] mid = Noise.tileable(rng, w, h, 32);
-        float[] grain = Noise.tileable(rng, w, h, 4);
-        float[] wet = Noise.tileable(rng, w, h, 64);
-        float[] droplets = Noise.tileable(rng, w, h, 8);
-        float[] vessels = vessels(rng, w, h);
+        float[] low = Noise.tileable(rng, w, h, 256 >> coarsening);
+        float[] mid = Noise.tileable(rng, w, h, 32 >> coarsening);
+        float[] grain = Noise.tileable(rng, w, h, Math.max(1, 4 >> coarsening));
+        float[] wet = Noise.tileable(rng, w, h, 64 >> coarsening);
+        float[] droplets = Noise.tileable(rng, w, h, Math.max(1, 8 >> coarsening));
+        float[] vessels = vessels(rng, w, h, detail);
 
         float[] bgr = new float[w * h * 3];
         float[] glossValues = new float[w * h * 2];
@@ -107,15 +118,15 @@ final class MucosaTexture implements AutoCloseable {
     }
 
     /** Branching submucosal vessels, 0..1, drawn with wrap-around so the tile stays seamless. */
-    private static float[] vessels(Random rng, int w, int h) {
+    private static float[] vessels(Random rng, int w, int h, double detail) {
         Mat layer = Mat.zeros(h, w, CvType.CV_8U);
         int trees = 55 + rng.nextInt(30);
         for (int t = 0; t < trees; t++) {
             grow(rng, layer, rng.nextDouble() * w, rng.nextDouble() * h, rng.nextDouble() * 2 * Math.PI,
-                    2.2 + rng.nextDouble() * 1.4, 0, w, h);
+                    2.2 + rng.nextDouble() * 1.4, 0, w, h, detail);
         }
         Mat blurred = new Mat();
-        Imgproc.GaussianBlur(layer, blurred, new Size(0, 0), 0.9);
+        Imgproc.GaussianBlur(layer, blurred, new Size(0, 0), Math.max(0.5, 0.9 * detail));
         byte[] raw = new byte[w * h];
         blurred.get(0, 0, raw);
         layer.release();
@@ -128,23 +139,25 @@ final class MucosaTexture implements AutoCloseable {
     }
 
     private static void grow(Random rng, Mat layer, double x, double y, double angle, double thickness, int depth,
-            int w, int h) {
+            int w, int h, double detail) {
         int segments = 15 + rng.nextInt(40);
         List<Point> points = new ArrayList<>();
         points.add(new Point(x, y));
         for (int s = 0; s < segments; s++) {
             angle += (rng.nextDouble() - 0.5) * 0.7;
-            double step = 5 + 6 * rng.nextDouble();
+            double step = (5 + 6 * rng.nextDouble()) * detail;
             x += Math.cos(angle) * step;
             y += Math.sin(angle) * step * 0.8;
             points.add(new Point(x, y));
             if (depth < 3 && rng.nextDouble() < 0.06) {
                 grow(rng, layer, x, y, angle + (rng.nextBoolean() ? 1 : -1) * (0.5 + rng.nextDouble()),
-                        thickness * 0.65, depth + 1, w, h);
+                        thickness * 0.65, depth + 1, w, h, detail);
             }
         }
-        int intensity = (int) Math.min(255, 120 + 60 * thickness);
-        int lineWidth = Math.max(1, (int) Math.round(thickness));
+        double width = thickness * detail;
+        // Lines thinner than a pixel are drawn one pixel wide and fainter.
+        int intensity = (int) (Math.min(255, 120 + 60 * thickness) * Math.min(1, width));
+        int lineWidth = Math.max(1, (int) Math.round(width));
         for (int ox = -1; ox <= 1; ox++) {
             for (int oy = -1; oy <= 1; oy++) {
                 List<Point> shifted = new ArrayList<>(points.size());

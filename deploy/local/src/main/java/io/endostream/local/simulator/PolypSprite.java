@@ -78,8 +78,8 @@ final class PolypSprite implements AutoCloseable {
                 double sx = dx + shadowShift;
                 double shadowRho = Math.sqrt(sx * sx + dy * dy) / (edge * 1.08);
                 double outside = Math.max(0, shadowRho - 0.92);
-                double shadow = Math.exp(-outside * outside / 0.02) * (1 - alpha);
-                double wallFactor = 1 - 0.4 * shadow;
+                double shadow = Math.exp(-outside * outside / 0.03) * (1 - alpha);
+                double wallFactor = 1 - 0.28 * shadow;
                 double r2 = Math.min(1, rho * rho);
                 double heightProfile = Math.pow(1 - r2, 0.5 * flatness);
                 double slope = rho < 0.999 ? flatness * rho / Math.sqrt(1 - r2 + 1e-3) : 20;

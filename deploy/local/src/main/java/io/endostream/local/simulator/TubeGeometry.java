@@ -12,12 +12,12 @@ import java.util.Random;
 final class TubeGeometry {
 
     /** Directions around the axis in the lookup table (plus one wrapped column). */
-    static final int ANGLES = 160;
+    static final int ANGLES = 320;
     /** Screen-radius bins in the lookup table, spaced evenly in sqrt(radius) for detail near the lumen. */
     static final int BINS = 640;
     static final double Z_MIN = 0.12;
     static final double Z_MAX = 14;
-    private static final double STEP = 1.01;
+    private static final double STEP = 1.012;
     private static final int PROFILE_SAMPLES = 1024;
     private static final double PROFILE_REACH = 3.2;
 
@@ -32,6 +32,10 @@ final class TubeGeometry {
     private final double[] baseRadius;
     private final double lightGain;
     private final float[] profile = new float[PROFILE_SAMPLES + 1];
+    /** Depth resolution of the precomputed radius profile, tube radii. */
+    private static final double PROFILE_STEP = 0.004;
+    private final double samplesPerUnit;
+    private final float[][] radiusProfile;
 
     TubeGeometry(Random rng, double focal) {
         this.focal = focal;
@@ -84,10 +88,28 @@ final class TubeGeometry {
             profile[i] = (float) Math.exp(-0.5 * x * x);
         }
         lightGain = 2.0 + 0.8 * rng.nextDouble();
+        // The radius along one fold period, per direction, sampled finely: marching then costs a lookup per step.
+        int samples = (int) Math.ceil(foldPeriod / PROFILE_STEP);
+        samplesPerUnit = samples / foldPeriod;
+        radiusProfile = new float[ANGLES + 1][samples + 2];
+        for (int a = 0; a < ANGLES; a++) {
+            for (int k = 0; k < samples + 2; k++) {
+                radiusProfile[a][k] = (float) computeRadius((k % samples) / samplesPerUnit, a);
+            }
+        }
     }
 
-    /** Wall radius at world depth {@code w} in direction column {@code a} (0..ANGLES). */
+    /** Wall radius at world depth {@code w} in direction column {@code a}: a lookup in the precomputed profile. */
     double radius(double w, int a) {
+        double k = (w - foldPeriod * Math.floor(w / foldPeriod)) * samplesPerUnit;
+        int i = (int) k;
+        double t = k - i;
+        float[] profileOfColumn = radiusProfile[a];
+        return profileOfColumn[i] * (1 - t) + profileOfColumn[i + 1] * t;
+    }
+
+    /** Wall radius at world depth {@code w} in direction column {@code a} (0..ANGLES), computed from the folds. */
+    private double computeRadius(double w, int a) {
         double reduction = 0;
         double[] centres = centreAt[a];
         double[] heights = heightAt[a];
