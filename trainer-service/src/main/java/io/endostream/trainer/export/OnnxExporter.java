@@ -48,6 +48,10 @@ public final class OnnxExporter {
     /** Name of the symbolic batch dimension of inputs and outputs. */
     public static final String BATCH_DIM = OnnxGraphWriter.BATCH_DIM;
 
+    static {
+        io.endostream.trainer.model.Dl4jNative.configure();
+    }
+
     private OnnxExporter() {
     }
 

@@ -96,6 +96,10 @@ public final class MobileNetV2UNet {
     private static final int[][] STAGES = {
             {1, 16, 1, 1}, {6, 24, 2, 2}, {6, 32, 3, 2}, {6, 64, 4, 2}, {6, 96, 3, 1}, {6, 160, 3, 2}, {6, 320, 1, 1}};
 
+    static {
+        Dl4jNative.configure();
+    }
+
     private MobileNetV2UNet() {
     }
 
@@ -243,7 +247,8 @@ public final class MobileNetV2UNet {
                     .convolutionMode(ConvolutionMode.Same)
                     .trainingWorkspaceMode(WorkspaceMode.ENABLED)
                     .inferenceWorkspaceMode(WorkspaceMode.ENABLED)
-                    .cacheMode(CacheMode.NONE)
+                    // keep im2col / pre-activations from the forward pass for backprop instead of recomputing them
+                    .cacheMode(CacheMode.DEVICE)
                     .graphBuilder()
                     .addInputs(INPUT)
                     .setInputTypes(InputType.convolutional(cfg.inputSize(), cfg.inputSize(), 3));

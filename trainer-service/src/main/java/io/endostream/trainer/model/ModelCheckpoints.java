@@ -35,6 +35,10 @@ public final class ModelCheckpoints {
     public record Checkpoint(ComputationGraph graph, Map<String, Object> state) {
     }
 
+    static {
+        io.endostream.trainer.model.Dl4jNative.configure();
+    }
+
     private ModelCheckpoints() {
     }
 
