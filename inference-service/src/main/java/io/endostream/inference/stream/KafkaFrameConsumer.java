@@ -93,7 +93,7 @@ public final class KafkaFrameConsumer implements AutoCloseable {
                         throw new IllegalStateException(e.getCause());
                     }
                 }
-                commit();
+                commitAsync();
             }
         } catch (WakeupException e) {
             // close() asked us to stop
@@ -109,6 +109,17 @@ public final class KafkaFrameConsumer implements AutoCloseable {
         Map<TopicPartition, OffsetAndMetadata> ready = offsets.committable();
         if (!ready.isEmpty()) {
             consumer.commitSync(ready);
+        }
+    }
+
+    private void commitAsync() {
+        Map<TopicPartition, OffsetAndMetadata> ready = offsets.committable();
+        if (!ready.isEmpty()) {
+            consumer.commitAsync(ready, (committed, error) -> {
+                if (error != null) {
+                    LOG.warnf("offset commit failed (the frames will be redelivered after a restart): %s", error.getMessage());
+                }
+            });
         }
     }
 

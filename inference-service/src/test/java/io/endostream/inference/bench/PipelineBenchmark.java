@@ -1,0 +1,270 @@
+package io.endostream.inference.bench;
+
+import io.endostream.contracts.RecordHeaders;
+import io.endostream.contracts.Topics;
+import io.endostream.contracts.frame.Frame;
+import io.endostream.contracts.frame.FrameCodec;
+import io.endostream.contracts.frame.ImageFormat;
+import io.endostream.inference.metrics.Stage;
+import io.endostream.inference.model.ModelLoader;
+import io.endostream.inference.model.SegmentationModel;
+import io.endostream.inference.model.SessionSettings;
+import io.endostream.inference.stream.KafkaFrameConsumer;
+import io.endostream.inference.stream.PipelineSettings;
+import io.endostream.inference.support.PipelineHarness;
+import io.endostream.local.Native;
+import io.endostream.local.kafka.EmbeddedKafkaCluster;
+import io.endostream.local.simulator.EndoscopySimulator;
+import io.endostream.local.simulator.SimulatedFrame;
+import io.micrometer.core.instrument.Timer;
+import org.HdrHistogram.Histogram;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Hand-run benchmark (not a test): pipeline efficiency and added latency on a real in-process broker.
+ *
+ * <pre>
+ * ./mvnw -B -q -o -pl inference-service test-compile
+ * ./mvnw -B -q -o -pl inference-service exec:java -Dexec.classpathScope=test \
+ *     -Dexec.mainClass=io.endostream.inference.bench.PipelineBenchmark \
+ *     -Dexec.args="src/test/resources/models/polyp-fixture 720x576 600"
+ * </pre>
+ * Arguments: model folder, frame size, frames for the throughput run (default 600); the latency run sends
+ * {@code max(1000, frames)} frames of one stream at half the measured capacity.
+ *
+ * <ol>
+ *   <li>ONNX Runtime alone: the model with pre-filled inputs, 1 and 2 intra-op threads, batch 1 and max batch;
+ *       the best frames/s is the denominator. Model-only latency p50/p99/p99.9 at batch 1.</li>
+ *   <li>Pipeline throughput: frames (JPEG q90, simulator) of 8 streams already on {@code endoscopy.frames}; a
+ *       consumer + pipeline + producer process them all (lossless); frames/s = frames / time to the last broker
+ *       ack. Efficiency = pipeline frames/s / ONNX Runtime frames/s.</li>
+ *   <li>Added latency: one stream at half capacity; end to end = producer send to mask consumed (both ends in
+ *       this JVM, nanoTime), minus the model-only latency, p50/p99/p99.9.</li>
+ *   <li>Per-stage cost: mean wall time per frame of each stage during the latency run (no contention, so
+ *       close to CPU time), and process CPU time per frame during the throughput run.</li>
+ * </ol>
+ */
+public final class PipelineBenchmark {
+
+    private static final int STREAMS = 8;
+
+    public static void main(String[] args) throws Exception {
+        // ONNX Runtime may need more native stack than a launcher thread offers
+        Throwable[] failure = new Throwable[1];
+        Thread runner = new Thread(null, () -> {
+            try {
+                run(args);
+            } catch (Throwable t) {
+                failure[0] = t;
+            }
+        }, "benchmark", 64L * 1024 * 1024);
+        runner.start();
+        runner.join();
+        if (failure[0] != null) {
+            failure[0].printStackTrace();
+            System.exit(1);
+        }
+        System.exit(0);
+    }
+
+    private static void run(String[] args) throws Exception {
+        Path modelDir = Path.of(args.length > 0 ? args[0] : "src/test/resources/models/polyp-fixture");
+        String[] size = (args.length > 1 ? args[1] : "720x576").split("x");
+        int width = Integer.parseInt(size[0]);
+        int height = Integer.parseInt(size[1]);
+        int frames = args.length > 2 ? Integer.parseInt(args[2]) : 600;
+        int intraOp = Integer.parseInt(System.getProperty("bench.intraOp", "1"));
+        int codecThreads = Integer.parseInt(System.getProperty("bench.codecThreads", "2"));
+        int maxBatch = Integer.parseInt(System.getProperty("bench.maxBatch", "8"));
+        Native.loadOpenCv();
+        System.out.printf("machine: %d cores, load average %.2f; frames %dx%d; pipeline intra-op %d, codec threads %d, max batch %d%n",
+                Runtime.getRuntime().availableProcessors(), ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+                width, height, intraOp, codecThreads, maxBatch);
+
+        // ---- 1. ONNX Runtime alone ----
+        double best = 0;
+        String bestSetting = "";
+        Histogram modelLatency = null;
+        for (int threads : new int[]{1, 2}) {
+            try (SegmentationModel model = SegmentationModel.open(new ModelLoader(Path.of("target/model-cache"))
+                    .fromDirectory(modelDir), new SessionSettings(io.endostream.inference.model.ExecutionProvider.CPU,
+                    0, threads, false, maxBatch, 3))) {
+                for (int batch : new int[]{1, model.maxBatch()}) {
+                    long runs = Math.max(50, 400 / batch);
+                    long start = System.nanoTime();
+                    Histogram h = new Histogram(3);
+                    for (int i = 0; i < runs; i++) {
+                        long t = System.nanoTime();
+                        model.run(batch);
+                        h.recordValue(System.nanoTime() - t);
+                    }
+                    double fps = runs * batch / ((System.nanoTime() - start) / 1e9);
+                    System.out.printf("ORT alone: intra-op %d, batch %d: %.1f frames/s (p50 %.2f ms per batch)%n",
+                            threads, batch, fps, h.getValueAtPercentile(50) / 1e6);
+                    if (fps > best) {
+                        best = fps;
+                        bestSetting = "intra-op " + threads + ", batch " + batch;
+                    }
+                }
+                if (threads == intraOp) {
+                    modelLatency = new Histogram(3);
+                    for (int i = 0; i < 1000; i++) {
+                        long t = System.nanoTime();
+                        model.run(1);
+                        modelLatency.recordValue(System.nanoTime() - t);
+                    }
+                }
+            }
+        }
+        System.out.printf("ORT alone best: %.1f frames/s (%s)%n", best, bestSetting);
+
+        List<byte[]> images = new ArrayList<>();
+        try (EndoscopySimulator sim = new EndoscopySimulator(40, width, height)) {
+            for (int i = 0; i < 16; i++) {
+                try (SimulatedFrame f = sim.frame(76 + i * 5)) {
+                    images.add(f.jpeg(90));
+                }
+            }
+        }
+        System.out.printf("frame JPEG size ~%d KB%n", images.get(0).length / 1024);
+
+        try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start()) {
+            kafka.createTopics(STREAMS, Topics.FRAMES, Topics.MASKS, Topics.FRAMES_DLQ);
+            String bootstrap = kafka.bootstrapServers();
+            SessionSettings session = new SessionSettings(io.endostream.inference.model.ExecutionProvider.CPU, 0,
+                    intraOp, false, maxBatch, 2);
+            PipelineSettings settings = PipelineSettings.defaults().withLossless(true).withCodecThreads(codecThreads);
+            try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap)) {
+                // ---- 2. throughput: a backlog of frames of 8 streams ----
+                for (int i = 0; i < frames; i++) {
+                    String stream = "bench-" + (i % STREAMS);
+                    producer.send(new ProducerRecord<>(Topics.FRAMES, stream.getBytes(StandardCharsets.UTF_8),
+                            images.get(i % images.size())));
+                }
+                producer.flush();
+                double capacity;
+                try (PipelineHarness harness = new PipelineHarness(bootstrap, modelDir, settings, session, Duration.ZERO)) {
+                    long cpuBefore = processCpuNanos();
+                    long start = System.nanoTime();
+                    KafkaFrameConsumer consumer = harness.consume("bench-throughput");
+                    while (masksOut(harness) < frames) {
+                        Thread.sleep(2);
+                    }
+                    double seconds = (System.nanoTime() - start) / 1e9;
+                    long cpu = processCpuNanos() - cpuBefore;
+                    consumer.stop(true);
+                    capacity = frames / seconds;
+                    System.out.printf("pipeline (Kafka -> pipeline -> Kafka, %d streams): %d frames in %.2f s = %.1f frames/s; "
+                                    + "process CPU %.2f ms/frame (broker included); mean batch %.2f%n", STREAMS, frames, seconds,
+                            capacity, cpu / 1e6 / frames, harness.meters.find("endostream.batch.size").summary().mean());
+                    System.out.printf("EFFICIENCY %dx%d: %.3f (pipeline %.1f / ORT alone %.1f frames/s)%n", width, height,
+                            capacity / best, capacity, best);
+                }
+
+                // ---- 3. latency: one stream at half capacity ----
+                int latencyFrames = Math.max(1000, frames);
+                long periodNanos = (long) (2e9 / capacity);
+                Map<String, Long> sentAt = new ConcurrentHashMap<>();
+                Histogram endToEnd = new Histogram(3);
+                try (PipelineHarness harness = new PipelineHarness(bootstrap, modelDir, settings, session, Duration.ZERO);
+                     KafkaConsumer<byte[], byte[]> masks = maskConsumer(bootstrap)) {
+                    KafkaFrameConsumer consumer = harness.consume("bench-latency");
+                    masks.poll(Duration.ofMillis(500)); // join before sending
+                    Thread reader = new Thread(() -> {
+                        int seen = 0;
+                        while (seen < latencyFrames && !Thread.currentThread().isInterrupted()) {
+                            for (ConsumerRecord<byte[], byte[]> r : masks.poll(Duration.ofMillis(20))) {
+                                long now = System.nanoTime();
+                                String id = new String(r.headers().lastHeader(RecordHeaders.FRAME_ID).value(), StandardCharsets.UTF_8);
+                                Long sent = sentAt.remove(id);
+                                if (sent != null) {
+                                    endToEnd.recordValue(now - sent);
+                                    seen++;
+                                }
+                            }
+                        }
+                    });
+                    reader.start();
+                    long next = System.nanoTime();
+                    for (int i = 0; i < latencyFrames; i++) {
+                        while (System.nanoTime() < next) {
+                            Thread.onSpinWait();
+                        }
+                        String id = "lat-" + i;
+                        var record = FrameCodec.encode(new Frame("latency-room", id, i, System.currentTimeMillis(),
+                                ImageFormat.JPEG, 0, 0, images.get(i % images.size())));
+                        List<org.apache.kafka.common.header.Header> headers = new ArrayList<>();
+                        record.headers().forEach((k, v) -> headers.add(new RecordHeader(k, v)));
+                        sentAt.put(id, System.nanoTime());
+                        producer.send(new ProducerRecord<>(Topics.FRAMES, null, record.key(), record.value(), headers));
+                        next += periodNanos;
+                    }
+                    reader.join(TimeUnit.SECONDS.toMillis(60));
+                    consumer.stop(true);
+                    System.out.printf("latency run: %d frames of one %dx%d stream at %.1f frames/s (half capacity)%n",
+                            endToEnd.getTotalCount(), width, height, 1e9 / periodNanos);
+                    for (double p : new double[]{50, 99, 99.9}) {
+                        double e2e = endToEnd.getValueAtPercentile(p) / 1e6;
+                        double model = modelLatency.getValueAtPercentile(p) / 1e6;
+                        System.out.printf("p%-5s end-to-end %.2f ms, model-only %.2f ms, ADDED %.2f ms%n", p, e2e, model, e2e - model);
+                    }
+                    System.out.println("per-stage mean per frame (latency run):");
+                    for (Stage stage : Stage.values()) {
+                        Timer timer = harness.meters.find("endostream.stage").tag("stage", stage.tag()).timer();
+                        if (timer != null && timer.count() > 0) {
+                            System.out.printf("  %-12s %.3f ms%n", stage.tag(), timer.mean(TimeUnit.MILLISECONDS));
+                        }
+                    }
+                }
+            }
+        }
+        System.out.printf("load average at the end: %.2f%n", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    }
+
+    private static double masksOut(PipelineHarness harness) {
+        return harness.meters.find("endostream.masks.out").counters().stream().mapToDouble(c -> c.count()).sum();
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    private static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(Topics.MAX_FRAME_BYTES + 65536));
+        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    private static KafkaConsumer<byte[], byte[]> maskConsumer(String bootstrap) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-masks");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "5");
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        consumer.subscribe(List.of(Topics.MASKS));
+        return consumer;
+    }
+}
