@@ -156,12 +156,16 @@ public final class PipelineBenchmark {
             PipelineSettings settings = PipelineSettings.defaults().withLossless(true).withCodecThreads(codecThreads);
             try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap)) {
                 // ---- 2. throughput: a backlog of frames of 8 streams ----
+                List<java.util.concurrent.Future<?>> backlog = new ArrayList<>();
                 for (int i = 0; i < frames; i++) {
                     String stream = "bench-" + (i % STREAMS);
-                    producer.send(new ProducerRecord<>(Topics.FRAMES, stream.getBytes(StandardCharsets.UTF_8),
-                            images.get(i % images.size())));
+                    backlog.add(producer.send(new ProducerRecord<>(Topics.FRAMES, stream.getBytes(StandardCharsets.UTF_8),
+                            images.get(i % images.size()))));
                 }
-                producer.flush();
+                for (java.util.concurrent.Future<?> f : backlog) {
+                    f.get(120, TimeUnit.SECONDS);
+                }
+                System.out.printf("%d frames on the topic%n", frames);
                 double capacity;
                 try (PipelineHarness harness = new PipelineHarness(bootstrap, modelDir, settings, session, Duration.ZERO)) {
                     long cpuBefore = processCpuNanos();
