@@ -6,13 +6,19 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import io.endostream.trainer.run.ProgressListener;
+
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.BooleanSupplier;
 
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
         description = {"Dice, IoU, precision and recall per image and mean of a fine-tuned checkpoint on a held-out split.",
                 "Writes the figures as <run-dir>/metrics.json and a sample grid as pictures/samples.png."})
-public class EvaluateCommand implements Callable<Integer> {
+public class EvaluateCommand implements Callable<Integer>, RunnableCommand {
 
     @Option(names = "--checkpoint", required = true, description = "Fine-tuning checkpoint (best.zip).")
     Path checkpoint;
@@ -20,7 +26,7 @@ public class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--dataset", required = true, description = "Labelled dataset root (images/, masks/).")
     Path dataset;
 
-    @Option(names = "--run-dir", required = true, description = "Output folder (created).")
+    @Option(names = "--run-dir", description = "Output folder (created; required on the command line).")
     Path runDir;
 
     @Option(names = "--split", defaultValue = "test", description = "test | validation | all; test = the --test-list, else validation (default ${DEFAULT-VALUE}).")
@@ -36,13 +42,41 @@ public class EvaluateCommand implements Callable<Integer> {
     int batch;
 
     @Override
-    public Integer call() {
+    public Path runDir() {
+        return runDir;
+    }
+
+    @Override
+    public void defaultRunDir(Path dir) {
+        if (runDir == null) {
+            runDir = dir;
+        }
+    }
+
+    @Override
+    public Map<String, Object> execute(ProgressListener listener, BooleanSupplier cancelled) {
+        if (runDir == null) {
+            throw new IllegalArgumentException("--run-dir is required");
+        }
         EvaluationRun.Result r = EvaluationRun.run(new EvaluateConfig(runDir.toString(), checkpoint.toString(),
                 dataset.toString(), split, splitOptions.validationFraction, splitOptions.splitSeed,
-                splitOptions.testListOrNull(), threshold, batch), new ConsoleProgressBar(System.err), () -> false);
-        System.out.printf("%d images: Dice %.4f  IoU %.4f  precision %.4f  recall %.4f%n", r.evaluation().perImage().size(),
-                r.evaluation().meanDice(), r.evaluation().meanIou(), r.evaluation().meanPrecision(), r.evaluation().meanRecall());
-        System.out.println("evaluation: " + r.json());
+                splitOptions.testListOrNull(), threshold, batch), listener, cancelled);
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("runDir", r.runDir().toString());
+        summary.put("evaluation", r.json().toString());
+        summary.put("images", r.evaluation().perImage().size());
+        summary.put("mean", r.evaluation().means());
+        return summary;
+    }
+
+    @Override
+    public Integer call() {
+        Map<String, Object> s = execute(new ConsoleProgressBar(System.err), () -> false);
+        @SuppressWarnings("unchecked")
+        Map<String, Double> m = (Map<String, Double>) s.get("mean");
+        System.out.printf(Locale.ROOT, "%s images: Dice %.4f  IoU %.4f  precision %.4f  recall %.4f%n", s.get("images"),
+                m.get("dice"), m.get("iou"), m.get("precision"), m.get("recall"));
+        System.out.println("evaluation: " + s.get("evaluation"));
         return 0;
     }
 }

@@ -5,24 +5,31 @@ import io.endostream.trainer.publish.CheckpointExport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import io.endostream.trainer.run.ProgressListener;
+import io.endostream.trainer.run.ProgressTracker;
+
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.BooleanSupplier;
 
 @Command(name = "export", mixinStandardHelpOptions = true,
         description = {"Export a fine-tuned checkpoint to ONNX (opset 13, dynamic batch) + manifest.json.",
                 "Parity with DL4J is proven with ONNX Runtime before anything is written (max abs diff <= 1e-4)."})
-public class ExportCommand implements Callable<Integer> {
+public class ExportCommand implements Callable<Integer>, RunnableCommand {
 
     @Option(names = "--checkpoint", required = true, description = "Fine-tuning checkpoint (best.zip).")
     Path checkpoint;
 
-    @Option(names = "--out", required = true, description = "Output folder for model.onnx and manifest.json.")
+    @Option(names = "--out", description = "Output folder for model.onnx and manifest.json (required on the command line).")
     Path out;
 
     @Option(names = "--name", defaultValue = "polyp-unet", description = "Model name (default ${DEFAULT-VALUE}).")
     String name;
 
-    @Option(names = "--version", required = true, description = "Model version, e.g. 2026.11.27-1.")
+    @Option(names = "--model-version", required = true, description = "Model version, e.g. 2026.11.27-1.")
     String version;
 
     @Option(names = "--evaluation", description = "metrics.json of an evaluate run: its means go into the manifest's metrics.")
@@ -41,12 +48,41 @@ public class ExportCommand implements Callable<Integer> {
     double threshold;
 
     @Override
-    public Integer call() {
-        System.err.println("export   exporting " + checkpoint + " and proving parity with ONNX Runtime...");
+    public Path runDir() {
+        return out;
+    }
+
+    @Override
+    public void defaultRunDir(Path dir) {
+        if (out == null) {
+            out = dir;
+        }
+    }
+
+    @Override
+    public Map<String, Object> execute(ProgressListener listener, BooleanSupplier cancelled) {
+        if (out == null) {
+            throw new IllegalArgumentException("--out is required");
+        }
+        ProgressTracker tracker = new ProgressTracker("export", 1, listener, cancelled);
+        tracker.report(Map.of(), "exporting " + checkpoint.getFileName() + " and proving parity with ONNX Runtime");
         ExportResult r = new CheckpointExport(checkpoint.toString(), out.toString(), name, version,
                 evaluation == null ? null : evaluation.toString(), datasetName, paritySamples, maxBatch, threshold).run();
-        System.out.printf("exported %s (sha256 %s), parity max abs diff %.3g%n", r.onnx(), r.sha256(), r.maxAbsDiff());
-        System.out.println("manifest: " + r.manifest());
+        tracker.step(1, Map.of("max_abs_diff", r.maxAbsDiff()), "exported");
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("onnx", r.onnx().toString());
+        summary.put("manifest", r.manifest().toString());
+        summary.put("sha256", r.sha256());
+        summary.put("max_abs_diff", r.maxAbsDiff());
+        return summary;
+    }
+
+    @Override
+    public Integer call() {
+        Map<String, Object> s = execute(new ConsoleProgressBar(System.err), () -> false);
+        System.out.printf(Locale.ROOT, "exported %s (sha256 %s), parity max abs diff %.3g%n", s.get("onnx"), s.get("sha256"),
+                s.get("max_abs_diff"));
+        System.out.println("manifest: " + s.get("manifest"));
         return 0;
     }
 }

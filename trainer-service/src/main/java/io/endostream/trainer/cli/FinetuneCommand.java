@@ -6,19 +6,25 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import io.endostream.trainer.run.ProgressListener;
+
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.BooleanSupplier;
 
 @Command(name = "finetune", mixinStandardHelpOptions = true,
         description = {"Fine-tune the segmentation head on a labelled dataset (Kvasir-SEG layout: images/, masks/).",
                 "From a pretraining checkpoint (--pretrained) or from scratch; BCE + soft Dice; early stopping on validation Dice.",
                 "Writes config.json, metrics.json, checkpoints/{last,best}.zip and pictures/ into --run-dir."})
-public class FinetuneCommand implements Callable<Integer> {
+public class FinetuneCommand implements Callable<Integer>, RunnableCommand {
 
     @Option(names = "--dataset", required = true, description = "Labelled dataset root (images/, masks/).")
     Path dataset;
 
-    @Option(names = "--run-dir", required = true, description = "Run folder (created).")
+    @Option(names = "--run-dir", description = "Run folder (created; required on the command line).")
     Path runDir;
 
     @Mixin
@@ -61,16 +67,43 @@ public class FinetuneCommand implements Callable<Integer> {
     ModelOptions model;
 
     @Override
-    public Integer call() {
+    public Path runDir() {
+        return runDir;
+    }
+
+    @Override
+    public void defaultRunDir(Path dir) {
+        if (runDir == null) {
+            runDir = dir;
+        }
+    }
+
+    @Override
+    public Map<String, Object> execute(ProgressListener listener, BooleanSupplier cancelled) {
+        if (runDir == null) {
+            throw new IllegalArgumentException("--run-dir is required");
+        }
         FinetuneConfig cfg = new FinetuneConfig(runDir.toString(), model.toConfig(), dataset.toString(),
                 split.validationFraction, split.splitSeed, split.testListOrNull(),
                 pretrained == null ? null : pretrained.toString(), freezeEpochs, epochs, batch, maxMinutes, patience,
                 schedule, !noAugment, resume, threshold, seed);
-        Finetuner.Result r = Finetuner.run(cfg, new ConsoleProgressBar(System.err), () -> false);
-        System.out.printf("fine-tuning done (%s): best validation Dice %.4f at epoch %d%n",
-                r.metrics().get("stopped_by"), r.bestValidationDice(), r.bestEpoch());
-        System.out.println("best checkpoint: " + r.bestCheckpoint());
-        System.out.println("metrics: " + r.runDir().resolve("metrics.json"));
+        Finetuner.Result r = Finetuner.run(cfg, listener, cancelled);
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("runDir", r.runDir().toString());
+        summary.put("bestCheckpoint", r.bestCheckpoint().toString());
+        summary.put("best_val_dice", r.bestValidationDice());
+        summary.put("best_epoch", r.bestEpoch());
+        summary.put("stopped_by", r.metrics().get("stopped_by"));
+        return summary;
+    }
+
+    @Override
+    public Integer call() {
+        Map<String, Object> s = execute(new ConsoleProgressBar(System.err), () -> false);
+        System.out.printf(Locale.ROOT, "fine-tuning done (%s): best validation Dice %.4f at epoch %s%n",
+                s.get("stopped_by"), s.get("best_val_dice"), s.get("best_epoch"));
+        System.out.println("best checkpoint: " + s.get("bestCheckpoint"));
+        System.out.println("metrics: " + Path.of(String.valueOf(s.get("runDir"))).resolve("metrics.json"));
         return 0;
     }
 }

@@ -3,24 +3,28 @@ package io.endostream.trainer.cli;
 import io.endostream.trainer.pretrain.PretrainConfig;
 import io.endostream.trainer.pretrain.PretrainObjective;
 import io.endostream.trainer.pretrain.Pretrainer;
-import io.endostream.trainer.run.RunFolder;
+import io.endostream.trainer.run.ProgressListener;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.BooleanSupplier;
 
 @Command(name = "pretrain", mixinStandardHelpOptions = true,
         description = {"Self-supervised pretraining on unlabelled frames (image folders, recursive; video files).",
                 "Writes config.json, metrics.json (with the skip diagnostic), checkpoints/last.zip and pictures/ into --run-dir."})
-public class PretrainCommand implements Callable<Integer> {
+public class PretrainCommand implements Callable<Integer>, RunnableCommand {
 
     @Option(names = "--unlabelled", required = true, split = ",", description = "Folders (recursive), image or video files; comma-separated or repeated.")
     List<Path> sources;
 
-    @Option(names = "--run-dir", required = true, description = "Run folder (created).")
+    @Option(names = "--run-dir", description = "Run folder (created; required on the command line).")
     Path runDir;
 
     @Option(names = "--objective", defaultValue = "inpaint", description = "reconstruct | inpaint | denoise (default ${DEFAULT-VALUE}).")
@@ -69,19 +73,47 @@ public class PretrainCommand implements Callable<Integer> {
     ModelOptions model;
 
     @Override
-    public Integer call() {
+    public Path runDir() {
+        return runDir;
+    }
+
+    @Override
+    public void defaultRunDir(Path dir) {
+        if (runDir == null) {
+            runDir = dir;
+        }
+    }
+
+    @Override
+    public Map<String, Object> execute(ProgressListener listener, BooleanSupplier cancelled) {
+        if (runDir == null) {
+            throw new IllegalArgumentException("--run-dir is required");
+        }
         PretrainConfig cfg = new PretrainConfig(runDir.toString(), model.toConfig(), PretrainObjective.parse(objective),
                 sources.stream().map(Path::toString).toList(), videoStep, maxFrames,
                 excludeDataset == null ? null : excludeDataset.toString(), split.validationFraction, split.splitSeed,
                 split.testListOrNull(), epochs, batch, maxMinutes, freezeEncoder, init == null ? null : init.toString(),
                 resume, diagnosticImages, !noAugment, seed);
-        Pretrainer.Result r = Pretrainer.run(cfg, new ConsoleProgressBar(System.err), () -> false);
-        System.out.println("pretraining done: " + r.runDir());
-        System.out.printf("skip diagnostic: objective MSE %.5f with skips, %.5f without (x%.1f); clean MSE %.5f / %.5f (x%.1f)%n",
-                r.diagnostic().objectiveWithSkips(), r.diagnostic().objectiveWithoutSkips(), r.diagnostic().objectiveGapRatio(),
-                r.diagnostic().cleanWithSkips(), r.diagnostic().cleanWithoutSkips(), r.diagnostic().cleanGapRatio());
-        System.out.println("checkpoint: " + r.checkpoint());
-        System.out.println("metrics: " + new RunFolder(r.runDir()).metrics());
+        Pretrainer.Result r = Pretrainer.run(cfg, listener, cancelled);
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("runDir", r.runDir().toString());
+        summary.put("checkpoint", r.checkpoint().toString());
+        summary.put("stopped_by", r.metrics().get("stopped_by"));
+        summary.put("skip_diagnostic", r.diagnostic().toMap());
+        return summary;
+    }
+
+    @Override
+    public Integer call() {
+        Map<String, Object> s = execute(new ConsoleProgressBar(System.err), () -> false);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> d = (Map<String, Object>) s.get("skip_diagnostic");
+        System.out.println("pretraining done (" + s.get("stopped_by") + "): " + s.get("runDir"));
+        System.out.printf(Locale.ROOT, "skip diagnostic: objective MSE %.5f with skips, %.5f without (x%.1f); clean MSE %.5f / %.5f (x%.1f)%n",
+                d.get("objective_mse_with_skips"), d.get("objective_mse_without_skips"), d.get("objective_gap_ratio"),
+                d.get("clean_mse_with_skips"), d.get("clean_mse_without_skips"), d.get("clean_gap_ratio"));
+        System.out.println("checkpoint: " + s.get("checkpoint"));
+        System.out.println("metrics: " + Path.of(String.valueOf(s.get("runDir"))).resolve("metrics.json"));
         return 0;
     }
 }

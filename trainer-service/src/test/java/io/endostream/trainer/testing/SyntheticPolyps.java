@@ -77,4 +77,28 @@ public final class SyntheticPolyps {
             mask.release();
         }
     }
+
+    /**
+     * Frames of random coloured 8x8 blocks: no two alike and nothing a deep bottleneck could memorise, so a network
+     * can only reconstruct them by passing pixels through its skip connections.
+     */
+    public static void writeRandomBlocks(Path dir, int count, long seed, int size) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Random r = new Random(seed);
+        for (int i = 0; i < count; i++) {
+            Mat img = new Mat(size, size, CvType.CV_8UC3);
+            for (int y = 0; y < size; y += 8) {
+                for (int x = 0; x < size; x += 8) {
+                    Imgproc.rectangle(img, new Point(x, y), new Point(x + 7, y + 7),
+                            new Scalar(r.nextInt(256), r.nextInt(256), r.nextInt(256)), -1);
+                }
+            }
+            Imgcodecs.imwrite(dir.resolve(String.format("b_%04d.png", i)).toString(), img);
+            img.release();
+        }
+    }
 }
