@@ -1,7 +1,5 @@
 package io.endostream.trainer.bench;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,16 +12,20 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import io.endostream.trainer.export.OnnxExporter;
+import io.endostream.trainer.model.Dl4jNative;
 import io.endostream.trainer.model.MobileNetV2UNet;
 import io.endostream.trainer.model.SyntheticDisks;
 import io.endostream.trainer.model.UNetConfig;
 import onnx.Onnx;
+import org.deeplearning4j.nn.conf.CacheMode;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.shade.protobuf.ByteString;
 
 /**
  * Training throughput of the MobileNetV2 U-Net in DL4J against the machine's measured matmul peak (run by hand, not a
@@ -31,8 +33,12 @@ import org.nd4j.shade.protobuf.ByteString;
  * <ul>
  *   <li>{@code sizes=128,256} input sizes; {@code batch=8}; {@code iters=5} timed iterations; {@code warmup=2}</li>
  *   <li>{@code alpha=0.35}, {@code decoder=16}</li>
- *   <li>{@code helpers=true|false}: ND4J platform helpers (oneDNN) on or off</li>
- *   <li>{@code threads=N}: ND4J max threads (default: ND4J's own choice)</li>
+ *   <li>{@code natives=onednn|plain}: which nd4j-native build to load (default: onednn when its jar is on the
+ *       classpath, see {@link Dl4jNative}); {@code layerHelpers=true|false}: DL4J's oneDNN layer helpers (default
+ *       true); {@code cache=DEVICE|NONE}: DL4J CacheMode of every layer (default DEVICE, the model's own).
+ *       {@code natives=plain layerHelpers=false cache=NONE} reproduces the DL4J defaults ("before").</li>
+ *   <li>{@code threads=N}: ND4J max threads (default: ND4J's own choice; OMP_NUM_THREADS / OMP_WAIT_POLICY are read
+ *       from the environment)</li>
  *   <li>{@code ort=true|false}: also time ONNX Runtime inference of the exported net</li>
  * </ul>
  * Prints images/s, GFLOP/s (training = 3 x forward FLOPs counted from layer shapes), the same-process peak (best of
@@ -49,15 +55,23 @@ public final class TrainingThroughputBenchmark {
             }
             opt.put(a.substring(0, eq), a.substring(eq + 1));
         }
+        // must happen before the first ND4J class loads: the native build is chosen then
+        if (opt.containsKey("natives")) {
+            System.setProperty("org.bytedeco.javacpp.platform.extension",
+                    "plain".equals(opt.get("natives")) ? "" : "-" + opt.get("natives"));
+        }
+        if (opt.containsKey("layerHelpers")) {
+            System.setProperty("org.eclipse.deeplearning4j.helpers.disable",
+                    String.valueOf(!Boolean.parseBoolean(opt.get("layerHelpers"))));
+        }
+        Dl4jNative.configure();
+        CacheMode cache = CacheMode.valueOf(opt.getOrDefault("cache", "DEVICE"));
         int batch = Integer.parseInt(opt.getOrDefault("batch", "8"));
         int iters = Integer.parseInt(opt.getOrDefault("iters", "5"));
         int warmup = Integer.parseInt(opt.getOrDefault("warmup", "2"));
         double alpha = Double.parseDouble(opt.getOrDefault("alpha", "0.35"));
         int decoder = Integer.parseInt(opt.getOrDefault("decoder", "16"));
         boolean ort = Boolean.parseBoolean(opt.getOrDefault("ort", "true"));
-        if (opt.containsKey("helpers")) {
-            Nd4j.getEnvironment().allowHelpers(Boolean.parseBoolean(opt.get("helpers")));
-        }
         if (opt.containsKey("threads")) {
             Nd4j.getEnvironment().setMaxThreads(Integer.parseInt(opt.get("threads")));
             Nd4j.getEnvironment().setMaxMasterThreads(Integer.parseInt(opt.get("threads")));
@@ -74,9 +88,11 @@ public final class TrainingThroughputBenchmark {
                 + ", blas " + Nd4j.getEnvironment().blasMajorVersion() + "." + Nd4j.getEnvironment().blasMinorVersion()
                 + "." + Nd4j.getEnvironment().blasPatchVersion()
                 + ", maxThreads " + Nd4j.getEnvironment().maxThreads()
-                + ", helpersAllowed " + Nd4j.getEnvironment().helpersAllowed()
-                + ", javacpp.platform.extension=" + System.getProperty("javacpp.platform.extension", ""));
-        System.out.println("nd4j env: " + Nd4j.getExecutioner().getEnvironmentInformation());
+                + ", native build linux-x86_64" + System.getProperty("org.bytedeco.javacpp.platform.extension", "")
+                + ", DL4J oneDNN layer helpers " + Dl4jNative.oneDnnHelpersActive()
+                + ", CacheMode " + cache
+                + ", OMP_NUM_THREADS=" + System.getenv("OMP_NUM_THREADS")
+                + ", OMP_WAIT_POLICY=" + System.getenv("OMP_WAIT_POLICY"));
 
         double nd4jPeak = nd4jGemmGflops(2048, 5);
         double ortPeak = ort ? ortMatMulGflops(2048, 5) : 0;
@@ -88,22 +104,33 @@ public final class TrainingThroughputBenchmark {
             UNetConfig cfg = UNetConfig.defaults().withInputSize(size).withWidthMultiplier(alpha)
                     .withDecoderWidth(decoder);
             long fwd = MobileNetV2UNet.forwardFlops(cfg);
-            ComputationGraph net = MobileNetV2UNet.build(cfg, MobileNetV2UNet.Head.SEGMENTATION);
+            ComputationGraphConfiguration conf = MobileNetV2UNet.configuration(cfg, MobileNetV2UNet.Head.SEGMENTATION);
+            for (GraphVertex v : conf.getVertices().values()) {
+                if (v instanceof LayerVertex lv) {
+                    lv.getLayerConf().setCacheMode(cache);
+                }
+            }
+            ComputationGraph net = new ComputationGraph(conf);
+            net.init();
             MultiDataSet data = SyntheticDisks.batch(batch, size, 7);
             for (int i = 0; i < warmup; i++) {
                 net.fit(data);
             }
+            com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
+                    java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+            long cpu0 = os.getProcessCpuTime();
             long t0 = System.nanoTime();
             for (int i = 0; i < iters; i++) {
                 net.fit(data);
             }
             double sec = (System.nanoTime() - t0) / 1e9;
+            double cpuSec = (os.getProcessCpuTime() - cpu0) / 1e9;
             double imgs = batch * iters / sec;
             double trainGflops = 3.0 * fwd * imgs / 1e9;
-            System.out.printf(Locale.ROOT, "train %dx%d batch %d: %.2f s/iter, %.2f images/s, %.2f GFLOP/s"
-                            + " (forward %.3f GFLOP/image, x3), %.2f%% of peak; params %d, score %.4f%n",
-                    size, size, batch, sec / iters, imgs, trainGflops, fwd / 1e9, 100 * trainGflops / peak,
-                    net.numParams(), net.score());
+            System.out.printf(Locale.ROOT, "train %dx%d batch %d: %.2f s/iter (process CPU %.2f s/iter), %.2f images/s,"
+                            + " %.2f GFLOP/s (forward %.3f GFLOP/image, x3), %.2f%% of peak; params %d, score %.4f%n",
+                    size, size, batch, sec / iters, cpuSec / iters, imgs, trainGflops, fwd / 1e9,
+                    100 * trainGflops / peak, net.numParams(), net.score());
 
             INDArray x = data.getFeatures(0);
             net.output(false, x);
