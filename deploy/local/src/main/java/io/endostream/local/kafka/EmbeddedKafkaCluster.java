@@ -1,17 +1,9 @@
 package io.endostream.local.kafka;
 
 import io.endostream.contracts.Topics;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
@@ -30,11 +22,8 @@ import org.apache.kafka.common.test.TestKitNodes;
  */
 public final class EmbeddedKafkaCluster implements AutoCloseable {
 
-    /**
-     * Largest record batch the broker and the topics accept: a frame of {@link Topics#MAX_FRAME_BYTES} plus room for
-     * the record and batch overhead and the CloudEvents headers.
-     */
-    public static final int MAX_MESSAGE_BYTES = Topics.MAX_FRAME_BYTES + 64 * 1024;
+    /** Largest record batch the broker and the topics accept (a 16 MiB frame plus headers and overhead). */
+    public static final int MAX_MESSAGE_BYTES = EndoStreamTopics.MAX_MESSAGE_BYTES;
 
     private final KafkaClusterTestKit kit;
     private final Admin admin;
@@ -97,14 +86,12 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
      * exist are left as they are.
      */
     public void createTopics(int partitions, String... names) {
-        create(partitions, Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(MAX_MESSAGE_BYTES)), names);
+        EndoStreamTopics.create(admin, partitions, false, names);
     }
 
     /** Creates log-compacted topics (the control plane: models, rollouts, telemetry). Existing topics are kept. */
     public void createCompactedTopics(int partitions, String... names) {
-        create(partitions, Map.of(
-                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
-                TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(MAX_MESSAGE_BYTES)), names);
+        EndoStreamTopics.create(admin, partitions, true, names);
     }
 
     /**
@@ -112,39 +99,12 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
      * and the compacted control topics (models, rollouts, telemetry) with one partition each.
      */
     public void createEndoStreamTopics(int partitions) {
-        createTopics(partitions, Topics.FRAMES, Topics.MASKS, Topics.FRAMES_DLQ, Topics.MASKS_SHADOW);
-        createCompactedTopics(1, Topics.MODELS, Topics.ROLLOUTS, Topics.TELEMETRY);
+        EndoStreamTopics.create(admin, partitions);
     }
 
     /** Admin client bound to this broker (owned by the cluster: do not close it). */
     public Admin admin() {
         return admin;
-    }
-
-    private void create(int partitions, Map<String, String> configs, String... names) {
-        if (partitions < 1) {
-            throw new IllegalArgumentException("partitions must be >= 1, was " + partitions);
-        }
-        List<NewTopic> topics = new ArrayList<>();
-        for (String name : names) {
-            topics.add(new NewTopic(name, partitions, (short) 1).configs(configs));
-        }
-        var result = admin.createTopics(topics);
-        for (var entry : result.values().entrySet()) {
-            try {
-                entry.getValue().get(30, TimeUnit.SECONDS);
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw new IllegalStateException("Could not create topic " + entry.getKey() + ": "
-                            + e.getCause().getMessage(), e.getCause());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("Interrupted while creating topic " + entry.getKey(), e);
-            } catch (java.util.concurrent.TimeoutException e) {
-                throw new IllegalStateException("Timed out creating topic " + entry.getKey(), e);
-            }
-        }
     }
 
     /** Stops the broker and deletes its data. */

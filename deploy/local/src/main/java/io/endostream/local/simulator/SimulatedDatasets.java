@@ -1,5 +1,6 @@
 package io.endostream.local.simulator;
 
+import io.endostream.local.Native;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -72,6 +73,38 @@ public final class SimulatedDatasets {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("Could not write the simulated dataset to " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Writes {@code seconds} of one simulated video as a Motion-JPEG AVI (OpenCV's built-in writer, no codec needed),
+     * at {@link EndoscopySimulator#FRAMES_PER_SECOND} frames per second: a stand-in for a recorded procedure.
+     */
+    public static void writeVideo(Path file, double seconds, long seed, int width, int height) {
+        Native.loadOpenCv();
+        int frames = (int) Math.max(1, Math.round(seconds * EndoscopySimulator.FRAMES_PER_SECOND));
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not create the folder of " + file + ": " + e.getMessage(), e);
+        }
+        org.opencv.videoio.VideoWriter writer = new org.opencv.videoio.VideoWriter(file.toString(),
+                org.opencv.videoio.Videoio.CAP_OPENCV_MJPEG, org.opencv.videoio.VideoWriter.fourcc('M', 'J', 'P', 'G'),
+                EndoscopySimulator.FRAMES_PER_SECOND, new org.opencv.core.Size(width, height), true);
+        try (EndoscopySimulator simulator = new EndoscopySimulator(seed, width, height)) {
+            if (!writer.isOpened()) {
+                throw new IllegalStateException("OpenCV could not open " + file + " for writing (use a .avi name)");
+            }
+            for (int i = 0; i < frames; i++) {
+                try (SimulatedFrame frame = simulator.next()) {
+                    writer.write(frame.image());
+                }
+            }
+        } finally {
+            writer.release();
         }
     }
 

@@ -34,6 +34,18 @@ public final class FrameProducers {
         return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
+    /** Sends asynchronously, counting the outcome in {@code stats}. */
+    public static void send(KafkaProducer<byte[], byte[]> producer, String topic, WireRecord record, StreamStats stats) {
+        stats.countSent(record.value().length);
+        producer.send(toRecord(topic, record), (metadata, error) -> {
+            if (error == null) {
+                stats.countAcknowledged();
+            } else {
+                stats.countFailed(error);
+            }
+        });
+    }
+
     /** The Kafka record for a contracts wire record (key, value and headers in their order). */
     public static ProducerRecord<byte[], byte[]> toRecord(String topic, WireRecord record) {
         RecordHeaders headers = new RecordHeaders();
