@@ -84,7 +84,9 @@ final class PolypSprite implements AutoCloseable {
                 double heightProfile = Math.pow(1 - r2, 0.5 * flatness);
                 double slope = rho < 0.999 ? flatness * rho / Math.sqrt(1 - r2 + 1e-3) : 20;
                 double nz = 1 / Math.sqrt(1 + 0.3 * slope * slope);
-                double shade = (0.72 + 0.45 * nz + 0.12 * heightProfile)
+                // Brighter on top (nearer the light at the tip), darker towards the rim where the dome turns away.
+                double rim = smoothstep(0.7, 1.0, rho);
+                double shade = (0.62 + 0.55 * nz + 0.18 * heightProfile) * (1 - 0.22 * rim)
                         * (1 + pitStrength * pits[i] + lobeStrength * lobes[i] + 0.05 * blotch[i]);
                 for (int ch = 0; ch < 3; ch++) {
                     double factor = wallFactor * (1 - alpha) + tint[ch] * shade * alpha;
@@ -108,15 +110,24 @@ final class PolypSprite implements AutoCloseable {
         gloss.put(0, 0, glints);
     }
 
+    private static double smoothstep(double edge0, double edge1, double x) {
+        double t = Noise.clamp((x - edge0) / (edge1 - edge0), 0, 1);
+        return t * t * (3 - 2 * t);
+    }
+
     /** How the polyp's colour departs from the mucosa's (B, G, R factors). */
     private static double[] tint(PolypKind kind, Random rng) {
-        int style = rng.nextInt(4);
-        double[] out = switch (style) {
-            case 0 -> new double[] {0.8, 0.72, 1.0};     // redder adenoma
-            case 1 -> new double[] {1.16, 1.12, 1.02};   // paler, hyperplastic-looking
-            case 2 -> new double[] {0.74, 0.68, 0.86};   // darker, congested
-            default -> new double[] {1.0, 0.94, 1.0};    // much like the mucosa: the hard case
-        };
+        double style = rng.nextDouble();
+        double[] out;
+        if (style < 0.35) {
+            out = new double[] {0.76, 0.66, 1.02};       // redder adenoma
+        } else if (style < 0.6) {
+            out = new double[] {1.22, 1.16, 1.04};       // paler, hyperplastic-looking
+        } else if (style < 0.85) {
+            out = new double[] {0.7, 0.62, 0.84};        // darker, congested
+        } else {
+            out = new double[] {1.0, 0.93, 1.0};         // much like the mucosa: the hard case
+        }
         if (kind == PolypKind.LOBULATED) {
             out[1] *= 0.92;
             out[0] *= 0.94;
