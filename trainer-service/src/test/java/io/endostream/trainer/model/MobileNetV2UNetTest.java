@@ -166,6 +166,18 @@ class MobileNetV2UNetTest {
         assertEquals(trained.output(false, x)[0], restored.graph().output(false, x)[0]);
     }
 
+    @Test
+    void convolutionAndBatchNormRunThroughDl4jsOneDnnHelpers() {
+        // DL4J M2.1 cannot enable these without Dl4jNative + the org.nd4j.nativeblas.Nd4jCpu shim (5x slower then)
+        assertTrue(Dl4jNative.oneDnnHelpersActive());
+        org.deeplearning4j.nn.layers.convolution.ConvolutionLayer conv =
+                (org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) trained.getLayer("dec1_conv");
+        org.deeplearning4j.nn.layers.normalization.BatchNormalization bn =
+                (org.deeplearning4j.nn.layers.normalization.BatchNormalization) trained.getLayer("enc_b1_dw_bn");
+        assertTrue(conv.getHelper() != null, "conv helper");
+        assertTrue(bn.getHelper() != null, "batch-norm helper");
+    }
+
     private static MultiDataSet mds(INDArray x, INDArray labelMask) {
         return new MultiDataSet(new INDArray[]{x}, new INDArray[]{x}, null, new INDArray[]{labelMask});
     }
