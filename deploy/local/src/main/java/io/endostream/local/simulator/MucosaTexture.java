@@ -36,8 +36,6 @@ final class MucosaTexture implements AutoCloseable {
      * glints (droplets that sparkle wherever the light reaches them).
      */
     final Mat gloss;
-    /** Mucosa base colour (B, G, R), 0..255, used to tint polyps. */
-    final double[] baseBgr;
 
     /**
      * @param coarsening 0 for full detail (frames of about 576 lines and more), 1 for half, 2 for a quarter: small
@@ -57,7 +55,6 @@ final class MucosaTexture implements AutoCloseable {
         for (int c = 0; c < 3; c++) {
             base[c] = Math.min(250, base[c] * brightness * (0.97 + 0.06 * rng.nextDouble()));
         }
-        baseBgr = base;
 
         float[] low = Noise.tileable(rng, w, h, 256 >> coarsening);
         float[] mid = Noise.tileable(rng, w, h, 32 >> coarsening);
