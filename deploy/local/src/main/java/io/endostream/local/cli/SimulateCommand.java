@@ -168,9 +168,19 @@ final class SimulateCommand implements Runnable {
             System.out.printf("Streaming %d x %s at %.1f fps for %.0f s to %s on %s%n", streams, size, fps, seconds,
                     topic, bootstrap);
             long t0 = System.nanoTime();
-            StreamStats stats;
+            StreamStats stats = new StreamStats();
+            // Progress every 5 s on long runs.
+            var progress = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "stream-progress");
+                t.setDaemon(true);
+                return t;
+            });
+            progress.scheduleAtFixedRate(() -> System.out.printf("  %5.0f s: %s%n", (System.nanoTime() - t0) / 1e9,
+                    stats), 5, 5, java.util.concurrent.TimeUnit.SECONDS);
             try (KafkaProducer<byte[], byte[]> producer = FrameProducers.create(bootstrap, "endostream-simulator")) {
-                stats = SimulatedStreams.run(producer, plan, stop);
+                SimulatedStreams.run(producer, plan, stop, stats);
+            } finally {
+                progress.shutdownNow();
             }
             double elapsed = (System.nanoTime() - t0) / 1e9;
             System.out.printf("Done in %.1f s: %s (%.1f frames/s overall)%n", elapsed, stats,

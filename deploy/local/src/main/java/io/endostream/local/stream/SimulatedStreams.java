@@ -58,7 +58,12 @@ public final class SimulatedStreams {
     /** Runs the plan to the end (or until {@code stop} is set) and returns the counters. */
     public static StreamStats run(KafkaProducer<byte[], byte[]> producer, Plan plan, AtomicBoolean stop)
             throws InterruptedException {
-        StreamStats stats = new StreamStats();
+        return run(producer, plan, stop, new StreamStats());
+    }
+
+    /** Runs the plan to the end (or until {@code stop} is set), counting into {@code stats} as it goes. */
+    public static StreamStats run(KafkaProducer<byte[], byte[]> producer, Plan plan, AtomicBoolean stop,
+            StreamStats stats) throws InterruptedException {
         List<Thread> threads = new ArrayList<>();
         List<Throwable> errors = new ArrayList<>();
         for (int k = 1; k <= plan.streams(); k++) {
