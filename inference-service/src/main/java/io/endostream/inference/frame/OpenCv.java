@@ -13,6 +13,9 @@ public final class OpenCv {
             synchronized (OpenCv.class) {
                 if (!loaded) {
                     nu.pattern.OpenCV.loadLocally();
+                    // The pipeline already runs one frame per codec thread; OpenCV's own worker pool on top of that
+                    // only oversubscribes the cores (and its idle workers cost wake-ups per call).
+                    org.opencv.core.Core.setNumThreads(1);
                     loaded = true;
                 }
             }

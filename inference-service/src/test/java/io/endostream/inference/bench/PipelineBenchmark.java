@@ -96,7 +96,7 @@ public final class PipelineBenchmark {
         int intraOp = Integer.parseInt(System.getProperty("bench.intraOp", "1"));
         int codecThreads = Integer.parseInt(System.getProperty("bench.codecThreads", "2"));
         int maxBatch = Integer.parseInt(System.getProperty("bench.maxBatch", "8"));
-        Native.loadOpenCv();
+        io.endostream.inference.frame.OpenCv.load();
         System.out.printf("machine: %d cores, load average %.2f; frames %dx%d; pipeline intra-op %d, codec threads %d, max batch %d%n",
                 Runtime.getRuntime().availableProcessors(), ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
                 width, height, intraOp, codecThreads, maxBatch);
@@ -137,6 +137,18 @@ public final class PipelineBenchmark {
             }
         }
         System.out.printf("ORT alone best: %.1f frames/s (%s)%n", best, bestSetting);
+        double ortCpuPerFrame;
+        try (SegmentationModel model = SegmentationModel.open(new ModelLoader(Path.of("target/model-cache"))
+                .fromDirectory(modelDir), new SessionSettings(io.endostream.inference.model.ExecutionProvider.CPU,
+                0, 1, false, 1, 3))) {
+            java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            long cpu0 = threads.getCurrentThreadCpuTime();
+            for (int i = 0; i < 300; i++) {
+                model.run(1);
+            }
+            ortCpuPerFrame = (threads.getCurrentThreadCpuTime() - cpu0) / 1e6 / 300;
+            System.out.printf("ORT alone CPU per frame (1 thread, batch 1): %.2f ms%n", ortCpuPerFrame);
+        }
 
         List<byte[]> images = new ArrayList<>();
         try (EndoscopySimulator sim = new EndoscopySimulator(40, width, height)) {
@@ -147,17 +159,20 @@ public final class PipelineBenchmark {
             }
         }
         System.out.printf("frame JPEG size ~%d KB%n", images.get(0).length / 1024);
+        codecCpu(modelDir, images, width, height);
 
         try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start()) {
-            kafka.createTopics(STREAMS, Topics.FRAMES, Topics.MASKS, Topics.FRAMES_DLQ);
+            kafka.createTopics(4, Topics.FRAMES, Topics.MASKS, Topics.FRAMES_DLQ);
             String bootstrap = kafka.bootstrapServers();
+            awaitLeaders(kafka, Topics.FRAMES, Topics.MASKS, Topics.FRAMES_DLQ);
             SessionSettings session = new SessionSettings(io.endostream.inference.model.ExecutionProvider.CPU, 0,
                     intraOp, false, maxBatch, 2);
             PipelineSettings settings = PipelineSettings.defaults().withLossless(true).withCodecThreads(codecThreads);
             try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap)) {
                 // ---- 2. throughput: a backlog of frames of 8 streams ----
+                int warmUp = 150; // JIT and broker warm-up, not measured
                 List<java.util.concurrent.Future<?>> backlog = new ArrayList<>();
-                for (int i = 0; i < frames; i++) {
+                for (int i = 0; i < warmUp + frames; i++) {
                     String stream = "bench-" + (i % STREAMS);
                     backlog.add(producer.send(new ProducerRecord<>(Topics.FRAMES, stream.getBytes(StandardCharsets.UTF_8),
                             images.get(i % images.size()))));
@@ -168,14 +183,27 @@ public final class PipelineBenchmark {
                 System.out.printf("%d frames on the topic%n", frames);
                 double capacity;
                 try (PipelineHarness harness = new PipelineHarness(bootstrap, modelDir, settings, session, Duration.ZERO)) {
+                    KafkaFrameConsumer consumer = harness.consume("bench-throughput");
+                    while (masksOut(harness) < warmUp) {
+                        Thread.sleep(5);
+                    }
+                    Map<String, Long> threadsBefore = threadCpu();
                     long cpuBefore = processCpuNanos();
                     long start = System.nanoTime();
-                    KafkaFrameConsumer consumer = harness.consume("bench-throughput");
-                    while (masksOut(harness) < frames) {
-                        Thread.sleep(2);
+                    while (masksOut(harness) < warmUp + frames) {
+                        Thread.sleep(5);
                     }
                     double seconds = (System.nanoTime() - start) / 1e9;
                     long cpu = processCpuNanos() - cpuBefore;
+                    Map<String, Long> threadsAfter = threadCpu();
+                    Map<String, Long> byGroup = new java.util.TreeMap<>();
+                    threadsAfter.forEach((name, t) -> byGroup.merge(name.replaceAll("[-#]?[0-9]+$", "").replaceAll("-[0-9]+-", "-"),
+                            t - threadsBefore.getOrDefault(name, 0L), Long::sum));
+                    long javaThreads = byGroup.values().stream().mapToLong(Long::longValue).sum();
+                    System.out.println("CPU per frame by thread group (measured window):");
+                    byGroup.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue(), a.getValue())).limit(12)
+                            .forEach(e -> System.out.printf("  %-60s %.3f ms%n", e.getKey(), e.getValue() / 1e6 / frames));
+                    System.out.printf("  %-60s %.3f ms%n", "(not Java threads: GC, JIT, native)", (cpu - javaThreads) / 1e6 / frames);
                     consumer.stop(true);
                     capacity = frames / seconds;
                     System.out.printf("pipeline (Kafka -> pipeline -> Kafka, %d streams): %d frames in %.2f s = %.1f frames/s; "
@@ -183,10 +211,15 @@ public final class PipelineBenchmark {
                             capacity, cpu / 1e6 / frames, harness.meters.find("endostream.batch.size").summary().mean());
                     System.out.printf("EFFICIENCY %dx%d: %.3f (pipeline %.1f / ORT alone %.1f frames/s)%n", width, height,
                             capacity / best, capacity, best);
+                    System.out.printf("CPU EFFICIENCY %dx%d: %.3f (ORT alone %.2f ms CPU/frame / whole process incl. broker %.2f ms CPU/frame)%n",
+                            width, height, ortCpuPerFrame / (cpu / 1e6 / frames), ortCpuPerFrame, cpu / 1e6 / frames);
                 }
 
                 // ---- 3. latency: one stream at half capacity ----
-                int latencyFrames = Math.max(1000, frames);
+                if (!Boolean.parseBoolean(System.getProperty("bench.latency", "true"))) {
+                    return;
+                }
+                int latencyFrames = Math.max(1000, frames) + 100;
                 long periodNanos = (long) (2e9 / capacity);
                 Map<String, Long> sentAt = new ConcurrentHashMap<>();
                 Histogram endToEnd = new Histogram(3);
@@ -202,7 +235,9 @@ public final class PipelineBenchmark {
                                 String id = new String(r.headers().lastHeader(RecordHeaders.FRAME_ID).value(), StandardCharsets.UTF_8);
                                 Long sent = sentAt.remove(id);
                                 if (sent != null) {
-                                    endToEnd.recordValue(now - sent);
+                                    if (seen >= 100) {
+                                        endToEnd.recordValue(now - sent);
+                                    }
                                     seen++;
                                 }
                             }
@@ -245,8 +280,76 @@ public final class PipelineBenchmark {
         System.out.printf("load average at the end: %.2f%n", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     }
 
+    /** Thread CPU time of each codec stage on one thread (independent of other processes' load). */
+    private static void codecCpu(Path modelDir, List<byte[]> images, int width, int height) {
+        io.endostream.contracts.model.ModelManifest manifest = new ModelLoader(Path.of("target/model-cache"))
+                .fromDirectory(modelDir).manifest();
+        var decoder = new io.endostream.inference.frame.FrameDecoder(16_777_216L);
+        var pre = new io.endostream.inference.model.Preprocessor(manifest.input());
+        var post = new io.endostream.inference.model.Postprocessor(manifest.output());
+        var encoder = new io.endostream.inference.mask.MaskEncoder(1);
+        java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long[] cpu = new long[4];
+        int n = 300;
+        org.opencv.core.Mat output = new org.opencv.core.Mat(manifest.input().height(), manifest.input().width(),
+                org.opencv.core.CvType.CV_32FC1, new org.opencv.core.Scalar(0));
+        output.submat(30, 70, 40, 90).setTo(new org.opencv.core.Scalar(0.9));
+        for (int i = 0; i < n + 50; i++) {
+            long t0 = threads.getCurrentThreadCpuTime();
+            Frame f = new Frame("s", "f", i, 0, ImageFormat.JPEG, 0, 0, images.get(i % images.size()));
+            var decoded = decoder.decode(f, manifest.input().width(), manifest.input().height());
+            long t1 = threads.getCurrentThreadCpuTime();
+            pre.process(decoded.image()).close();
+            decoded.close();
+            long t2 = threads.getCurrentThreadCpuTime();
+            org.opencv.core.Mat small = post.binarize(output);
+            var result = post.toFrame(small, width, height);
+            small.release();
+            long t3 = threads.getCurrentThreadCpuTime();
+            encoder.encode(result.mask());
+            result.close();
+            long t4 = threads.getCurrentThreadCpuTime();
+            if (i >= 50) {
+                cpu[0] += t1 - t0;
+                cpu[1] += t2 - t1;
+                cpu[2] += t3 - t2;
+                cpu[3] += t4 - t3;
+            }
+        }
+        output.release();
+        System.out.printf("codec CPU per frame (one thread): decode %.3f ms, preprocess %.3f ms, postprocess %.3f ms, "
+                + "1-bit PNG %.3f ms%n", cpu[0] / 1e6 / n, cpu[1] / 1e6 / n, cpu[2] / 1e6 / n, cpu[3] / 1e6 / n);
+    }
+
+    private static void awaitLeaders(EmbeddedKafkaCluster kafka, String... topics) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            boolean ready = kafka.admin().describeTopics(List.of(topics)).allTopicNames().get().values().stream()
+                    .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+            if (ready) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("topics have no leaders after 30 s");
+    }
+
     private static double masksOut(PipelineHarness harness) {
         return harness.meters.find("endostream.masks.out").counters().stream().mapToDouble(c -> c.count()).sum();
+    }
+
+    private static Map<String, Long> threadCpu() {
+        java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        Map<String, Long> cpu = new java.util.HashMap<>();
+        for (java.lang.management.ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds())) {
+            if (info != null) {
+                long t = mx.getThreadCpuTime(info.getThreadId());
+                if (t > 0) {
+                    cpu.merge(info.getThreadName() + "#" + info.getThreadId(), t, Long::sum);
+                }
+            }
+        }
+        return cpu;
     }
 
     private static long processCpuNanos() {
