@@ -220,7 +220,8 @@ public final class PipelineBenchmark {
                     return;
                 }
                 int latencyFrames = Math.max(1000, frames) + 100;
-                long periodNanos = (long) (2e9 / capacity);
+                double rate = Double.parseDouble(System.getProperty("bench.latencyFps", Double.toString(capacity / 2)));
+                long periodNanos = (long) (1e9 / rate);
                 Map<String, Long> sentAt = new ConcurrentHashMap<>();
                 Histogram endToEnd = new Histogram(3);
                 try (PipelineHarness harness = new PipelineHarness(bootstrap, modelDir, settings, session, Duration.ZERO);
@@ -260,8 +261,8 @@ public final class PipelineBenchmark {
                     }
                     reader.join(TimeUnit.SECONDS.toMillis(60));
                     consumer.stop(true);
-                    System.out.printf("latency run: %d frames of one %dx%d stream at %.1f frames/s (half capacity)%n",
-                            endToEnd.getTotalCount(), width, height, 1e9 / periodNanos);
+                    System.out.printf("latency run: %d frames of one %dx%d stream at %.1f frames/s (capacity %.1f)%n",
+                            endToEnd.getTotalCount(), width, height, 1e9 / periodNanos, capacity);
                     for (double p : new double[]{50, 99, 99.9}) {
                         double e2e = endToEnd.getValueAtPercentile(p) / 1e6;
                         double model = modelLatency.getValueAtPercentile(p) / 1e6;
