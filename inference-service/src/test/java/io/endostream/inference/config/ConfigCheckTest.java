@@ -1,0 +1,53 @@
+package io.endostream.inference.config;
+
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Bad settings stop start-up with messages naming them (the same mapping Quarkus builds). */
+class ConfigCheckTest {
+
+    private static InferenceConfig config(Map<String, String> properties) {
+        SmallRyeConfig config = new SmallRyeConfigBuilder().withMapping(InferenceConfig.class)
+                .withConverter(java.time.Duration.class, 200, new io.quarkus.runtime.configuration.DurationConverter())
+                .withSources(new PropertiesConfigSource(properties, "test", 500)).build();
+        return config.getConfigMapping(InferenceConfig.class);
+    }
+
+    @Test
+    void defaultsAreValidOnceAModelIsNamed() {
+        InferenceConfig c = config(Map.of("endostream.inference.model.dir", "."));
+        assertEquals(List.of(), ConfigCheck.problems(c));
+        assertEquals(8, c.batching().maxBatchSize());
+        assertEquals(500, c.stream().maxAge().toMillis());
+    }
+
+    @Test
+    void everyBadValueIsNamed() {
+        List<String> problems = ConfigCheck.problems(config(Map.of(
+                "endostream.inference.batching.max-batch-size", "0",
+                "endostream.inference.stream.max-age", "0s",
+                "endostream.inference.mask.png-compression", "12",
+                "endostream.inference.limits.max-pixels", "-1")));
+        String all = String.join("\n", problems);
+        for (String setting : List.of("endostream.inference.model.dir", "batching.max-batch-size", "stream.max-age",
+                "mask.png-compression", "limits.max-pixels")) {
+            assertTrue(all.contains(setting), setting + " not named in:\n" + all);
+        }
+    }
+
+    @Test
+    void anUnknownProviderIsRefusedNamingTheProperty() {
+        RuntimeException e = assertThrows(RuntimeException.class, () -> config(Map.of(
+                "endostream.inference.model.dir", ".", "endostream.inference.onnx-runtime.provider", "gpu")));
+        assertTrue(String.valueOf(e.getMessage()).contains("endostream.inference.onnx-runtime.provider"), e.getMessage());
+    }
+}
