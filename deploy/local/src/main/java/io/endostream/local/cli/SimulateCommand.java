@@ -31,7 +31,7 @@ final class SimulateCommand implements Runnable {
     @Command(name = "dataset", mixinStandardHelpOptions = true,
             description = "Writes a labelled dataset in the Kvasir-SEG layout: OUT/images/frame_00000.jpg and "
                 + "OUT/masks/frame_00000.png (same base name; masks are 8-bit PNG, 0 background, 255 polyp). About "
-                + "90% of images show at least one polyp.")
+                + "90%% of images show at least one polyp.")
     static final class Dataset implements Callable<Integer> {
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory.")
         Path out;
