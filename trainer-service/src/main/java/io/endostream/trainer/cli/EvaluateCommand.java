@@ -18,7 +18,7 @@ import java.util.function.BooleanSupplier;
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
         description = {"Dice, IoU, precision and recall per image and mean of a fine-tuned checkpoint on a held-out split.",
                 "Writes the figures as <run-dir>/metrics.json and a sample grid as pictures/samples.png."})
-public class EvaluateCommand implements Callable<Integer>, RunnableCommand {
+public class EvaluateCommand extends RunFolderCommand implements Callable<Integer> {
 
     @Option(names = "--checkpoint", required = true, description = "Fine-tuning checkpoint (best.zip).")
     Path checkpoint;
@@ -26,8 +26,6 @@ public class EvaluateCommand implements Callable<Integer>, RunnableCommand {
     @Option(names = "--dataset", required = true, description = "Labelled dataset root (images/, masks/).")
     Path dataset;
 
-    @Option(names = "--run-dir", description = "Output folder (created; required on the command line).")
-    Path runDir;
 
     @Option(names = "--split", defaultValue = "test", description = "test | validation | all; test = the --test-list, else validation (default ${DEFAULT-VALUE}).")
     String split;
@@ -41,23 +39,10 @@ public class EvaluateCommand implements Callable<Integer>, RunnableCommand {
     @Option(names = "--batch", defaultValue = "8", description = "Images per forward pass (default ${DEFAULT-VALUE}).")
     int batch;
 
-    @Override
-    public Path runDir() {
-        return runDir;
-    }
-
-    @Override
-    public void defaultRunDir(Path dir) {
-        if (runDir == null) {
-            runDir = dir;
-        }
-    }
 
     @Override
     public Map<String, Object> execute(ProgressListener listener, BooleanSupplier cancelled) {
-        if (runDir == null) {
-            throw new IllegalArgumentException("--run-dir is required");
-        }
+        requireRunDir();
         EvaluationRun.Result r = EvaluationRun.run(new EvaluateConfig(runDir.toString(), checkpoint.toString(),
                 dataset.toString(), split, splitOptions.validationFraction, splitOptions.splitSeed,
                 splitOptions.testListOrNull(), threshold, batch), listener, cancelled);

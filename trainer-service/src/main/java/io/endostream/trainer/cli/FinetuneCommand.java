@@ -19,13 +19,11 @@ import java.util.function.BooleanSupplier;
         description = {"Fine-tune the segmentation head on a labelled dataset (Kvasir-SEG layout: images/, masks/).",
                 "From a pretraining checkpoint (--pretrained) or from scratch; BCE + soft Dice; early stopping on validation Dice.",
                 "Writes config.json, metrics.json, checkpoints/{last,best}.zip and pictures/ into --run-dir."})
-public class FinetuneCommand implements Callable<Integer>, RunnableCommand {
+public class FinetuneCommand extends RunFolderCommand implements Callable<Integer> {
 
     @Option(names = "--dataset", required = true, description = "Labelled dataset root (images/, masks/).")
     Path dataset;
 
-    @Option(names = "--run-dir", description = "Run folder (created; required on the command line).")
-    Path runDir;
 
     @Mixin
     SplitOptions split;
@@ -66,23 +64,10 @@ public class FinetuneCommand implements Callable<Integer>, RunnableCommand {
     @Mixin
     ModelOptions model;
 
-    @Override
-    public Path runDir() {
-        return runDir;
-    }
-
-    @Override
-    public void defaultRunDir(Path dir) {
-        if (runDir == null) {
-            runDir = dir;
-        }
-    }
 
     @Override
     public Map<String, Object> execute(ProgressListener listener, BooleanSupplier cancelled) {
-        if (runDir == null) {
-            throw new IllegalArgumentException("--run-dir is required");
-        }
+        requireRunDir();
         FinetuneConfig cfg = new FinetuneConfig(runDir.toString(), model.toConfig(), dataset.toString(),
                 split.validationFraction, split.splitSeed, split.testListOrNull(),
                 pretrained == null ? null : pretrained.toString(), freezeEpochs, epochs, batch, maxMinutes, patience,

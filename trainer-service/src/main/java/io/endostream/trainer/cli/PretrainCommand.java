@@ -19,13 +19,11 @@ import java.util.function.BooleanSupplier;
 @Command(name = "pretrain", mixinStandardHelpOptions = true,
         description = {"Self-supervised pretraining on unlabelled frames (image folders, recursive; video files).",
                 "Writes config.json, metrics.json (with the skip diagnostic), checkpoints/last.zip and pictures/ into --run-dir."})
-public class PretrainCommand implements Callable<Integer>, RunnableCommand {
+public class PretrainCommand extends RunFolderCommand implements Callable<Integer> {
 
     @Option(names = "--unlabelled", required = true, split = ",", description = "Folders (recursive), image or video files; comma-separated or repeated.")
     List<Path> sources;
 
-    @Option(names = "--run-dir", description = "Run folder (created; required on the command line).")
-    Path runDir;
 
     @Option(names = "--objective", defaultValue = "inpaint", description = "reconstruct | inpaint | denoise (default ${DEFAULT-VALUE}).")
     String objective;
@@ -72,23 +70,10 @@ public class PretrainCommand implements Callable<Integer>, RunnableCommand {
     @Mixin
     ModelOptions model;
 
-    @Override
-    public Path runDir() {
-        return runDir;
-    }
-
-    @Override
-    public void defaultRunDir(Path dir) {
-        if (runDir == null) {
-            runDir = dir;
-        }
-    }
 
     @Override
     public Map<String, Object> execute(ProgressListener listener, BooleanSupplier cancelled) {
-        if (runDir == null) {
-            throw new IllegalArgumentException("--run-dir is required");
-        }
+        requireRunDir();
         PretrainConfig cfg = new PretrainConfig(runDir.toString(), model.toConfig(), PretrainObjective.parse(objective),
                 sources.stream().map(Path::toString).toList(), videoStep, maxFrames,
                 excludeDataset == null ? null : excludeDataset.toString(), split.validationFraction, split.splitSeed,
