@@ -26,12 +26,12 @@ public final class Postprocessor {
         }
     }
 
-    private final double cut;
+    private final Scalar cut; // allocated once: binarize runs per frame
 
     public Postprocessor(ModelManifest.Output output) {
         double t = output.threshold();
         // sigmoid(x) > t  <=>  x > logit(t): threshold logits directly, no exp per pixel
-        this.cut = "sigmoid".equalsIgnoreCase(output.activation()) ? Math.log(t / (1 - t)) : t;
+        this.cut = new Scalar("sigmoid".equalsIgnoreCase(output.activation()) ? Math.log(t / (1 - t)) : t);
     }
 
     /**
@@ -40,7 +40,7 @@ public final class Postprocessor {
      */
     public Mat binarize(Mat output) {
         Mat small = new Mat();
-        Core.compare(output, new Scalar(cut), small, Core.CMP_GT);
+        Core.compare(output, cut, small, Core.CMP_GT);
         return small;
     }
 

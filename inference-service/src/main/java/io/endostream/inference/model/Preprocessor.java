@@ -77,6 +77,8 @@ public final class Preprocessor {
     private final double[] mean;
     private final double[] std;
     private final boolean identityNormalisation;
+    private final Scalar meanScalar; // NHWC path: built once, not per frame
+    private final Scalar stdScalar;
     private final int sampleFloats;
     private final ConcurrentLinkedQueue<Sample> pool = new ConcurrentLinkedQueue<>();
 
@@ -93,6 +95,8 @@ public final class Preprocessor {
             identity &= mean[c] == 0 && std[c] == 1;
         }
         this.identityNormalisation = identity;
+        this.meanScalar = new Scalar(mean);
+        this.stdScalar = new Scalar(std);
         this.sampleFloats = 3 * width * height;
     }
 
@@ -126,8 +130,8 @@ public final class Preprocessor {
             Mat plane = sample.planes[0];
             ordered.convertTo(plane, CvType.CV_32FC3, scale);
             if (!identityNormalisation) {
-                Core.subtract(plane, new Scalar(mean), plane);
-                Core.divide(plane, new Scalar(std), plane);
+                Core.subtract(plane, meanScalar, plane);
+                Core.divide(plane, stdScalar, plane);
             }
         }
         return sample;

@@ -14,7 +14,6 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
 import org.opencv.core.CvType;
 import org.opencv.core.Mat;
 import org.opencv.core.MatOfByte;
@@ -42,7 +41,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
  * 2,000,000 bytes and 4,000,000 pixels.
  */
 @QuarkusTest
-@EnabledIf("io.endostream.inference.support.TestModels#fixturePresent")
 @WithTestResource(KafkaBrokerTestResource.class)
 class DeadLettersTest {
 

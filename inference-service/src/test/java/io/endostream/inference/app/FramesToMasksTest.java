@@ -18,7 +18,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
 import org.opencv.core.Mat;
 
 import java.time.Duration;
@@ -42,7 +41,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * order per stream, headers), health and metrics. All service test classes share one Quarkus start and broker.
  */
 @QuarkusTest
-@EnabledIf("io.endostream.inference.support.TestModels#fixturePresent")
 @WithTestResource(KafkaBrokerTestResource.class)
 class FramesToMasksTest {
 

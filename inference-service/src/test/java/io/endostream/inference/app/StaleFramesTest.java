@@ -13,7 +13,6 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
 
 import java.time.Duration;
 import java.util.List;
@@ -24,7 +23,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Real time first: frames older than max-age (10 s in tests) are skipped and counted, fresh ones still served. */
 @QuarkusTest
-@EnabledIf("io.endostream.inference.support.TestModels#fixturePresent")
 @WithTestResource(KafkaBrokerTestResource.class)
 class StaleFramesTest {
 

@@ -1,5 +1,7 @@
 package io.endostream.trainer.finetune;
 
+import io.endostream.trainer.run.TrainingHistory;
+
 import io.endostream.trainer.dataset.Augmentation;
 import io.endostream.trainer.dataset.DatasetSplit;
 import io.endostream.trainer.dataset.KvasirSegDataset;
@@ -71,7 +73,7 @@ public final class Finetuner {
             bestEpoch = ((Number) s.get("best_epoch")).intValue();
             badEpochs = ((Number) s.get("bad_epochs")).intValue();
             frozen = Boolean.TRUE.equals(s.get("frozen"));
-            history = historyFrom(s);
+            history = TrainingHistory.fromState(s);
             start = String.valueOf(s.getOrDefault("start", "resumed"));
         } else if (cfg.pretrained() != null) {
             ModelCheckpoints.Checkpoint cp = ModelCheckpoints.load(Path.of(cfg.pretrained()));
@@ -219,19 +221,6 @@ public final class Finetuner {
         m.put("data", data);
         m.put("history", history);
         return m;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<Map<String, Double>> historyFrom(Map<String, Object> state) {
-        List<Map<String, Double>> out = new ArrayList<>();
-        if (state.get("history") instanceof List<?> list) {
-            for (Object o : list) {
-                Map<String, Double> row = new LinkedHashMap<>();
-                ((Map<String, Object>) o).forEach((k, v) -> row.put(k, ((Number) v).doubleValue()));
-                out.add(row);
-            }
-        }
-        return out;
     }
 
     private static void writePicture(RunFolder run, ComputationGraph graph, List<Sample> samples, int epoch, int size) {

@@ -1,5 +1,7 @@
 package io.endostream.trainer.pretrain;
 
+import io.endostream.trainer.run.TrainingHistory;
+
 import io.endostream.trainer.dataset.Augmentation;
 import io.endostream.trainer.dataset.DatasetSplit;
 import io.endostream.trainer.dataset.KvasirSegDataset;
@@ -101,7 +103,7 @@ public final class Pretrainer {
             resumeState = cp.state();
             startEpoch = ((Number) resumeState.getOrDefault("epoch", 0)).intValue();
             iteration = ((Number) resumeState.getOrDefault("iteration", 0)).longValue();
-            history = historyFrom(resumeState);
+            history = TrainingHistory.fromState(resumeState);
         } else if (cfg.initCheckpoint() != null) {
             graph = ModelCheckpoints.load(Path.of(cfg.initCheckpoint())).graph();
         } else {
@@ -200,20 +202,6 @@ public final class Pretrainer {
         m.put("skip_diagnostic", diagnostic.toMap());
         m.put("history", history);
         return m;
-    }
-
-    @SuppressWarnings("unchecked")
-    static List<Map<String, Double>> historyFrom(Map<String, Object> state) {
-        List<Map<String, Double>> out = new ArrayList<>();
-        Object h = state.get("history");
-        if (h instanceof List<?> list) {
-            for (Object o : list) {
-                Map<String, Double> row = new LinkedHashMap<>();
-                ((Map<String, Object>) o).forEach((k, v) -> row.put(k, ((Number) v).doubleValue()));
-                out.add(row);
-            }
-        }
-        return out;
     }
 
     private static void writePictures(RunFolder run, ComputationGraph graph, List<DataSet> batches, int epoch, int size) {
