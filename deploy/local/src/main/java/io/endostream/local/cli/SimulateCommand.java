@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "simulate", mixinStandardHelpOptions = true,
@@ -28,11 +29,8 @@ final class SimulateCommand implements Runnable {
         spec.commandLine().usage(System.out);
     }
 
-    @Command(name = "dataset", mixinStandardHelpOptions = true,
-            description = "Writes a labelled dataset in the Kvasir-SEG layout: OUT/images/frame_00000.jpg and "
-                + "OUT/masks/frame_00000.png (same base name; masks are 8-bit PNG, 0 background, 255 polyp). About "
-                + "90%% of images show at least one polyp.")
-    static final class Dataset implements Callable<Integer> {
+    /** Options shared by the commands that write a set of still images (labelled or not). */
+    static final class ImageSetOptions {
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory.")
         Path out;
 
@@ -45,12 +43,21 @@ final class SimulateCommand implements Runnable {
         @Option(names = "--size", defaultValue = "720x576", paramLabel = "WxH", converter = FrameSize.Converter.class,
                 description = "Image size (default: ${DEFAULT-VALUE}).")
         FrameSize size;
+    }
+
+    @Command(name = "dataset", mixinStandardHelpOptions = true,
+            description = "Writes a labelled dataset in the Kvasir-SEG layout: OUT/images/frame_00000.jpg and "
+                + "OUT/masks/frame_00000.png (same base name; masks are 8-bit PNG, 0 background, 255 polyp). About "
+                + "90%% of images show at least one polyp.")
+    static final class Dataset implements Callable<Integer> {
+        @Mixin
+        ImageSetOptions images;
 
         @Override
         public Integer call() {
             long t0 = System.nanoTime();
-            SimulatedDatasets.writeLabelled(out, count, seed, size.width(), size.height());
-            System.out.printf("Wrote %d labelled images (%s) to %s in %.1f s%n", count, size, out,
+            SimulatedDatasets.writeLabelled(images.out, images.count, images.seed, images.size.width(), images.size.height());
+            System.out.printf("Wrote %d labelled images (%s) to %s in %.1f s%n", images.count, images.size, images.out,
                     (System.nanoTime() - t0) / 1e9);
             return 0;
         }
@@ -60,24 +67,14 @@ final class SimulateCommand implements Runnable {
             description = "Writes a folder of unlabelled frames: OUT/frame_00000.jpg ... (for self-supervised "
                 + "pretraining).")
     static final class Unlabelled implements Callable<Integer> {
-        @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory.")
-        Path out;
-
-        @Option(names = "--count", required = true, paramLabel = "N", description = "Number of images.")
-        int count;
-
-        @Option(names = "--seed", defaultValue = "1", paramLabel = "S", description = "Seed (default: ${DEFAULT-VALUE}).")
-        long seed;
-
-        @Option(names = "--size", defaultValue = "720x576", paramLabel = "WxH", converter = FrameSize.Converter.class,
-                description = "Image size (default: ${DEFAULT-VALUE}).")
-        FrameSize size;
+        @Mixin
+        ImageSetOptions images;
 
         @Override
         public Integer call() {
             long t0 = System.nanoTime();
-            SimulatedDatasets.writeUnlabelled(out, count, seed, size.width(), size.height());
-            System.out.printf("Wrote %d unlabelled images (%s) to %s in %.1f s%n", count, size, out,
+            SimulatedDatasets.writeUnlabelled(images.out, images.count, images.seed, images.size.width(), images.size.height());
+            System.out.printf("Wrote %d unlabelled images (%s) to %s in %.1f s%n", images.count, images.size, images.out,
                     (System.nanoTime() - t0) / 1e9);
             return 0;
         }
