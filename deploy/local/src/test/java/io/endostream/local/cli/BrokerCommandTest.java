@@ -17,7 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -70,45 +70,44 @@ class BrokerCommandTest {
         builder.redirectErrorStream(true);
         Process process = builder.start();
         StringBuilder output = new StringBuilder();
-        CompletableFuture<Boolean> ready = CompletableFuture.supplyAsync(() -> {
-            try (BufferedReader reader = new BufferedReader(
+        CountDownLatch ready = new CountDownLatch(1);
+        // One thread owns the reader for the process's whole life: it records the output, signals readiness and
+        // keeps draining so the broker never blocks on a full pipe. Nobody else touches (or closes) the reader.
+        Thread reader = new Thread(() -> {
+            try (BufferedReader lines = new BufferedReader(
                     new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
-                boolean seen = false;
-                while ((line = reader.readLine()) != null) {
+                while ((line = lines.readLine()) != null) {
                     synchronized (output) {
                         output.append(line).append('\n');
                     }
                     if (line.startsWith("Kafka broker ready")) {
-                        seen = true;
-                        // Keep draining so the process never blocks on a full pipe.
-                        CompletableFuture.runAsync(() -> drain(reader));
-                        return true;
+                        ready.countDown();
                     }
                 }
-                return seen;
-            } catch (IOException e) {
-                return false;
+            } catch (IOException ignored) {
+                // the process ended
             }
-        });
-        try {
-            if (!ready.get(120, TimeUnit.SECONDS)) {
-                fail("broker exited before it was ready:\n" + output);
+        }, "broker-output");
+        reader.setDaemon(true);
+        reader.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!ready.await(200, TimeUnit.MILLISECONDS)) {
+            if (!process.isAlive()) {
+                reader.join(5_000);
+                fail("broker exited with " + process.exitValue() + " before it was ready:\n" + snapshot(output));
             }
-        } catch (java.util.concurrent.TimeoutException e) {
-            process.destroyForcibly();
-            fail("broker not ready within 120 s:\n" + output);
+            if (System.nanoTime() > deadline) {
+                process.destroyForcibly();
+                fail("broker not ready within 120 s:\n" + snapshot(output));
+            }
         }
         return process;
     }
 
-    private static void drain(BufferedReader reader) {
-        try {
-            while (reader.readLine() != null) {
-                // discard
-            }
-        } catch (IOException ignored) {
-            // the process ended
+    private static String snapshot(StringBuilder output) {
+        synchronized (output) {
+            return output.toString();
         }
     }
 
