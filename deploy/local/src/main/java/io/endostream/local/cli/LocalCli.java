@@ -1,5 +1,6 @@
 package io.endostream.local.cli;
 
+import io.endostream.local.audit.AuditCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -12,7 +13,7 @@ import picocli.CommandLine.Command;
         version = "EndoStream local 0.1.0",
         description = {"EndoStream's local stack: a Kafka broker, simulated endoscopy video, and recorded-video replay.",
             "Frames go to Kafka as JPEG with CloudEvents headers (contracts' FrameCodec), keyed by stream id."},
-        subcommands = {BrokerCommand.class, SimulateCommand.class, PublishCommand.class, GridCommand.class,
+        subcommands = {BrokerCommand.class, SimulateCommand.class, PublishCommand.class, GridCommand.class, AuditCommand.class,
             CommandLine.HelpCommand.class})
 public final class LocalCli implements Runnable {
 
