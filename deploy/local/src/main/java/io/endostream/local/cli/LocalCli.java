@@ -1,6 +1,7 @@
 package io.endostream.local.cli;
 
 import io.endostream.local.audit.AuditCommand;
+import io.endostream.local.fuzz.FuzzCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -13,8 +14,8 @@ import picocli.CommandLine.Command;
         version = "EndoStream local 0.1.0",
         description = {"EndoStream's local stack: a Kafka broker, simulated endoscopy video, and recorded-video replay.",
             "Frames go to Kafka as JPEG with CloudEvents headers (contracts' FrameCodec), keyed by stream id."},
-        subcommands = {BrokerCommand.class, SimulateCommand.class, PublishCommand.class, GridCommand.class, AuditCommand.class,
-            CommandLine.HelpCommand.class})
+        subcommands = {BrokerCommand.class, SimulateCommand.class, PublishCommand.class, GridCommand.class,
+            AuditCommand.class, FuzzCommand.class, CommandLine.HelpCommand.class})
 public final class LocalCli implements Runnable {
 
     @CommandLine.Spec
