@@ -5,8 +5,11 @@ import java.util.Optional;
 
 /** Why a frame went to the dead-letter topic. {@link #code()} is the header value and the metric tag. */
 public enum DeadLetterReason {
-    /** The record has no key (or an empty / non-UTF-8 one): the stream id is unknown. */
+    /** The record has no key (or an empty, blank or non-UTF-8 one): the stream id is unknown. */
     MISSING_KEY,
+    /** The key is not a valid stream id ({@link StreamIds}): outside {@code A-Z a-z 0-9 . _ ~ -}, too long, or starting
+     *  with a symbol. */
+    INVALID_STREAM_ID,
     /** The record value is null or empty. */
     EMPTY_VALUE,
     /** The value exceeds the frame size limit ({@link Topics#MAX_FRAME_BYTES}). */
@@ -19,6 +22,8 @@ public enum DeadLetterReason {
     CONTENT_TYPE_MISMATCH,
     /** A header is missing or unparsable; the detail names it. */
     BAD_HEADER,
+    /** {@code ce_type} names another event type or a major version this reader does not know (e.g. {@code .v2}). */
+    UNSUPPORTED_TYPE,
     /** A raw BGR24 value's length is not width x height x 3. */
     RAW_SIZE_MISMATCH,
     /** The image decoder failed on the bytes (truncated or corrupt image). */

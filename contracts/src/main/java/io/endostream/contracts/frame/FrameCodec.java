@@ -1,8 +1,10 @@
 package io.endostream.contracts.frame;
 
 import io.endostream.contracts.DeadLetterReason;
+import io.endostream.contracts.HeaderValues;
 import io.endostream.contracts.MalformedRecordException;
 import io.endostream.contracts.RecordHeaders;
+import io.endostream.contracts.StreamIds;
 import io.endostream.contracts.Topics;
 import io.endostream.contracts.Utf8;
 import io.endostream.contracts.WireRecord;
@@ -36,6 +38,7 @@ public final class FrameCodec {
                                long offset, long timestampMillis, int maxBytes) {
         Map<String, byte[]> h = headers == null ? Map.of() : headers;
         String streamId = streamId(key);
+        HeaderValues.checkType(h, RecordHeaders.FRAME_TYPE, false);
         if (value == null || value.length == 0) {
             throw new MalformedRecordException(DeadLetterReason.EMPTY_VALUE,
                     "frame value is " + (value == null ? "null" : "empty") + " (stream " + streamId + ")");
@@ -57,7 +60,7 @@ public final class FrameCodec {
             }
         }
         long sequence = optionalLong(h, RecordHeaders.SEQUENCE, offset);
-        long captureTime = optionalLong(h, RecordHeaders.CAPTURE_TIME, timestampMillis);
+        long captureTime = captureTime(h, timestampMillis);
         String frameId = Utf8.decodeOrNull(h.get(RecordHeaders.FRAME_ID));
         if (frameId == null || frameId.isBlank()) {
             frameId = defaultFrameId(topic, partition, offset);
@@ -71,7 +74,8 @@ public final class FrameCodec {
     }
 
     /**
-     * Encodes a frame with every CloudEvents header: spec version, id (= frame id), source
+     * Encodes a frame with every CloudEvents header (an IllegalArgumentException when the stream id breaks
+     * {@link StreamIds}' rule: never write what readers reject): spec version, id (= frame id), source
      * ({@code /endostream/<stream id>}), type, time (capture time, RFC 3339), content-type, sequence, capture time,
      * frame id, and width/height for raw frames. Key and value share the frame's arrays.
      */
@@ -79,7 +83,7 @@ public final class FrameCodec {
         Map<String, byte[]> headers = new LinkedHashMap<>();
         put(headers, RecordHeaders.CE_SPECVERSION, RecordHeaders.SPEC_VERSION);
         put(headers, RecordHeaders.CE_ID, frame.frameId());
-        put(headers, RecordHeaders.CE_SOURCE, RecordHeaders.SOURCE_PREFIX + frame.streamId());
+        put(headers, RecordHeaders.CE_SOURCE, StreamIds.source(frame.streamId()));
         put(headers, RecordHeaders.CE_TYPE, RecordHeaders.FRAME_TYPE);
         put(headers, RecordHeaders.CE_TIME, Instant.ofEpochMilli(frame.captureTimeMillis()).toString());
         put(headers, RecordHeaders.CONTENT_TYPE, frame.format().contentType());
@@ -103,6 +107,10 @@ public final class FrameCodec {
             throw new MalformedRecordException(DeadLetterReason.MISSING_KEY,
                     "frame record key is " + (streamId == null ? "not valid UTF-8" : "blank")
                             + "; the key must be the stream id (UTF-8)");
+        }
+        if (!StreamIds.isValid(streamId)) {
+            throw new MalformedRecordException(DeadLetterReason.INVALID_STREAM_ID,
+                    "frame record key: " + StreamIds.describeInvalid(streamId));
         }
         return streamId;
     }
@@ -128,6 +136,15 @@ public final class FrameCodec {
                     + declared.contentType() + " but the value is " + sniffed.get().contentType());
         }
         return declared;
+    }
+
+    /** {@code ce_capturetime}, else CloudEvents' own {@code ce_time} (plain CloudEvents producers send only that), else
+     *  the record timestamp. */
+    private static long captureTime(Map<String, byte[]> headers, long timestampMillis) {
+        if (headers.get(RecordHeaders.CAPTURE_TIME) != null || headers.get(RecordHeaders.CE_TIME) == null) {
+            return optionalLong(headers, RecordHeaders.CAPTURE_TIME, timestampMillis);
+        }
+        return HeaderValues.requireRfc3339Millis(headers, RecordHeaders.CE_TIME);
     }
 
     private static int positiveInt(Map<String, byte[]> headers, String name) {

@@ -7,6 +7,7 @@ import io.endostream.contracts.HeaderValues;
 import io.endostream.contracts.Json;
 import io.endostream.contracts.MalformedRecordException;
 import io.endostream.contracts.RecordHeaders;
+import io.endostream.contracts.StreamIds;
 import io.endostream.contracts.Utf8;
 import io.endostream.contracts.WireRecord;
 
@@ -33,7 +34,7 @@ public final class MaskCodec {
         Map<String, byte[]> headers = new LinkedHashMap<>();
         put(headers, RecordHeaders.CE_SPECVERSION, RecordHeaders.SPEC_VERSION);
         put(headers, RecordHeaders.CE_ID, m.frameId() + "/" + m.modelName() + ":" + m.modelVersion());
-        put(headers, RecordHeaders.CE_SOURCE, RecordHeaders.SOURCE_PREFIX + m.streamId());
+        put(headers, RecordHeaders.CE_SOURCE, StreamIds.source(m.streamId()));
         put(headers, RecordHeaders.CE_TYPE, RecordHeaders.MASK_TYPE);
         put(headers, RecordHeaders.CE_TIME,
                 Instant.ofEpochMilli(m.captureTimeMillis() + Math.round(m.endToEndMillis())).toString());
@@ -67,7 +68,9 @@ public final class MaskCodec {
     }
 
     /**
-     * Decodes a mask record. {@code ce_regions} is optional (empty list); every other mask header is required.
+     * Decodes a mask record. {@code ce_type} must be {@link RecordHeaders#MASK_TYPE} (a {@code .v2} is refused, not
+     * guessed at); {@code ce_regions} is optional (empty list); every other mask header is required; headers this
+     * reader does not know are ignored.
      *
      * @throws MalformedRecordException naming the missing or bad header, or MISSING_KEY / EMPTY_VALUE
      */
@@ -76,10 +79,15 @@ public final class MaskCodec {
         if (streamId == null || streamId.isBlank()) {
             throw new MalformedRecordException(DeadLetterReason.MISSING_KEY, "mask record has no stream id key");
         }
+        if (!StreamIds.isValid(streamId)) {
+            throw new MalformedRecordException(DeadLetterReason.INVALID_STREAM_ID,
+                    "mask record key: " + StreamIds.describeInvalid(streamId));
+        }
         if (value == null || value.length == 0) {
             throw new MalformedRecordException(DeadLetterReason.EMPTY_VALUE, "mask record has no PNG value");
         }
         Map<String, byte[]> h = headers == null ? Map.of() : headers;
+        HeaderValues.checkType(h, RecordHeaders.MASK_TYPE, true);
         List<Region> regions = List.of();
         byte[] regionsJson = h.get(RecordHeaders.REGIONS);
         if (regionsJson != null) {

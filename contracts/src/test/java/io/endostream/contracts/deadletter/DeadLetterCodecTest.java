@@ -4,6 +4,7 @@ import io.endostream.contracts.DeadLetterReason;
 import io.endostream.contracts.HeaderAssertions;
 import io.endostream.contracts.MalformedRecordException;
 import io.endostream.contracts.RecordHeaders;
+import io.endostream.contracts.StreamIds;
 import io.endostream.contracts.TestImages;
 import io.endostream.contracts.Topics;
 import io.endostream.contracts.WireRecord;
@@ -18,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -63,7 +65,7 @@ class DeadLetterCodecTest {
         HeaderAssertions.assertReadableText(dlq.headers());
         assertEquals("1.0", dlq.header(RecordHeaders.CE_SPECVERSION));
         assertEquals("io.endostream.frame.deadletter.v1", dlq.header(RecordHeaders.CE_TYPE));
-        assertEquals("endoscopy.frames-2-55", dlq.header(RecordHeaders.CE_ID));
+        assertEquals("endoscopy.frames-2-55/deadletter", dlq.header(RecordHeaders.CE_ID));
         assertEquals("/endostream/room-3", dlq.header(RecordHeaders.CE_SOURCE));
         assertEquals("empty-value", dlq.header(RecordHeaders.DEAD_LETTER_REASON));
         assertEquals("frame value is empty (stream room-3)", dlq.header(RecordHeaders.DEAD_LETTER_DETAIL));
@@ -73,14 +75,17 @@ class DeadLetterCodecTest {
     }
 
     @Test
-    void originalCloudEventsIdentityIsKeptButTheTypeSaysDeadLetter() {
+    void deadLetterIsAnEventOfItsOwnWhileTheFrameKeepsItsFrameId() {
         Frame frame = new Frame("room-7", "f-9", 9, 1000, ImageFormat.JPEG, 0, 0, TestImages.jpeg(8, 8));
         WireRecord original = FrameCodec.encode(frame);
 
         WireRecord dlq = DeadLetterCodec.encode(original.key(), original.value(), original.headers(), Topics.FRAMES, 0,
                 3, DeadLetterReason.CORRUPT_IMAGE, "imdecode returned an empty image");
 
-        assertEquals("f-9", dlq.header(RecordHeaders.CE_ID));
+        // source + id identify one event: the dead letter must not reuse the frame's ce_id
+        assertEquals("endoscopy.frames-0-3/deadletter", dlq.header(RecordHeaders.CE_ID));
+        assertEquals("f-9", original.header(RecordHeaders.CE_ID));
+        assertEquals("f-9", dlq.header(RecordHeaders.FRAME_ID), "the frame's identity stays in ce_frameid");
         assertEquals("/endostream/room-7", dlq.header(RecordHeaders.CE_SOURCE));
         assertEquals(RecordHeaders.DEAD_LETTER_TYPE, dlq.header(RecordHeaders.CE_TYPE));
         assertEquals("9", dlq.header(RecordHeaders.SEQUENCE));
@@ -96,7 +101,29 @@ class DeadLetterCodecTest {
         assertNull(decoded.key());
         assertNull(decoded.value());
         assertEquals("", decoded.detail());
-        assertEquals("/endostream/unknown", dlq.header(RecordHeaders.CE_SOURCE));
+        assertEquals("/endostream/_invalid", dlq.header(RecordHeaders.CE_SOURCE));
+    }
+
+    @Test
+    void invalidStreamIdGivesASourceThatIsStillAUriReference() {
+        Map<String, byte[]> forged = Map.of(RecordHeaders.CE_SOURCE, utf8("not a uri"));
+        WireRecord dlq = DeadLetterCodec.encode(utf8("room 3/../x"), utf8("v"), forged, Topics.FRAMES, 0, 1,
+                DeadLetterReason.INVALID_STREAM_ID, "bad id");
+
+        assertEquals(StreamIds.UNKNOWN_SOURCE, dlq.header(RecordHeaders.CE_SOURCE));
+        assertDoesNotThrow(() -> new java.net.URI(dlq.header(RecordHeaders.CE_SOURCE)));
+    }
+
+    @Test
+    void decodeChecksTheType() {
+        WireRecord dlq = DeadLetterCodec.encode(utf8("room-3"), utf8("v"), Map.of(), Topics.FRAMES, 0, 1,
+                DeadLetterReason.EMPTY_VALUE, "x");
+        Map<String, byte[]> v2 = new java.util.HashMap<>(dlq.headers());
+        v2.put(RecordHeaders.CE_TYPE, utf8("io.endostream.frame.deadletter.v2"));
+
+        MalformedRecordException e = assertThrows(MalformedRecordException.class,
+                () -> DeadLetterCodec.decode(dlq.key(), dlq.value(), v2));
+        assertEquals(DeadLetterReason.UNSUPPORTED_TYPE, e.reason());
     }
 
     @Test

@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 class FrameCodecPropertiesTest {
 
     @Property(tries = 300)
-    void encodeDecodeRoundTrips(@ForAll @NotBlank String streamId, @ForAll @NotBlank String frameId,
+    void encodeDecodeRoundTrips(@ForAll("streamIds") String streamId, @ForAll @NotBlank String frameId,
                                 @ForAll long sequence, @ForAll long captureTime, @ForAll("format") ImageFormat format) {
         byte[] image = format == ImageFormat.JPEG ? new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, 1}
                 : format == ImageFormat.PNG ? new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A, 1}
@@ -50,6 +50,13 @@ class FrameCodecPropertiesTest {
     }
 
     @Provide
+    Arbitrary<String> streamIds() {
+        Arbitrary<Character> first = Arbitraries.chars().alpha().numeric();
+        Arbitrary<String> rest = Arbitraries.strings().alpha().numeric().withChars('.', '_', '~', '-').ofMaxLength(127);
+        return net.jqwik.api.Combinators.combine(first, rest).as((f, r) -> f + r);
+    }
+
+    @Provide
     Arbitrary<ImageFormat> format() {
         return Arbitraries.of(ImageFormat.class);
     }
@@ -57,7 +64,7 @@ class FrameCodecPropertiesTest {
     @Provide
     Arbitrary<Map<String, byte[]>> headers() {
         Arbitrary<String> names = Arbitraries.of("content-type", "ce_sequence", "ce_capturetime", "ce_width",
-                "ce_height", "ce_frameid", "x-other");
+                "ce_height", "ce_frameid", "ce_time", "ce_type", "x-other");
         Arbitrary<byte[]> values = Arbitraries.oneOf(
                 Arbitraries.of("image/jpeg", "image/png", "application/x-raw-bgr24", "image/gif", "2", "-1", "x", "")
                         .map(s -> s.getBytes(java.nio.charset.StandardCharsets.UTF_8)),

@@ -3,6 +3,7 @@ package io.endostream.contracts.frame;
 import io.endostream.contracts.DeadLetterReason;
 import io.endostream.contracts.MalformedRecordException;
 import io.endostream.contracts.RecordHeaders;
+import io.endostream.contracts.StreamIds;
 import io.endostream.contracts.TestImages;
 import io.endostream.contracts.Topics;
 import io.endostream.contracts.WireRecord;
@@ -17,6 +18,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -155,6 +157,52 @@ class FrameCodecTest {
                 () -> FrameCodec.decode(utf8("  "), JPEG, Map.of(), Topics.FRAMES, 0, 0, 0));
         assertReason(DeadLetterReason.MISSING_KEY, "not valid UTF-8",
                 () -> FrameCodec.decode(new byte[] {(byte) 0xC3, 0x28}, JPEG, Map.of(), Topics.FRAMES, 0, 0, 0));
+    }
+
+    @Test
+    void streamIdsOutsideTheSafeSetAreInvalid() {
+        // each would make ce_source something other than a plain URI path segment, or hash ambiguously
+        for (String id : new String[] {"room 3", "room/3", "..", ".hidden", "-x", "_x", "ü-raum-7", "a?b", "a#b",
+            "x".repeat(StreamIds.MAX_LENGTH + 1)}) {
+            assertReason(DeadLetterReason.INVALID_STREAM_ID, "A-Z a-z 0-9 . _ ~ -",
+                    () -> FrameCodec.decode(utf8(id), JPEG, Map.of(), Topics.FRAMES, 0, 0, 0));
+            assertThrows(IllegalArgumentException.class, () -> FrameCodec.encode(
+                    new Frame(id, "f", 0, 0, ImageFormat.JPEG, 0, 0, JPEG)), "encode must refuse " + id);
+        }
+        for (String id : new String[] {"room-3", "OR.7_b~2", "9", "x".repeat(StreamIds.MAX_LENGTH)}) {
+            Frame frame = FrameCodec.decode(utf8(id), JPEG, Map.of(), Topics.FRAMES, 0, 0, 0);
+            assertEquals(id, frame.streamId());
+            assertDoesNotThrow(() -> new java.net.URI(FrameCodec.encode(frame).header(RecordHeaders.CE_SOURCE)));
+        }
+    }
+
+    @Test
+    void typeIsCheckedWhenPresent() {
+        Frame frame = FrameCodec.decode(utf8("room-3"), JPEG, Map.of(RecordHeaders.CE_TYPE,
+                utf8(RecordHeaders.FRAME_TYPE)), Topics.FRAMES, 0, 0, 0);
+        assertEquals("room-3", frame.streamId());
+        assertReason(DeadLetterReason.UNSUPPORTED_TYPE, "major version 2",
+                () -> FrameCodec.decode(utf8("room-3"), JPEG, Map.of(RecordHeaders.CE_TYPE,
+                        utf8("io.endostream.frame.v2")), Topics.FRAMES, 0, 0, 0));
+        assertReason(DeadLetterReason.UNSUPPORTED_TYPE, "is not io.endostream.frame.v1",
+                () -> FrameCodec.decode(utf8("room-3"), JPEG, Map.of(RecordHeaders.CE_TYPE,
+                        utf8(RecordHeaders.MASK_TYPE)), Topics.FRAMES, 0, 0, 0));
+    }
+
+    @Test
+    void ceTimeIsTheCaptureTimeWhenCeCaptureTimeIsAbsent() {
+        Frame fromCeTime = FrameCodec.decode(utf8("room-3"), JPEG, Map.of(RecordHeaders.CE_TIME,
+                utf8("2026-11-27T07:30:00.250Z")), Topics.FRAMES, 0, 0, TIMESTAMP);
+        assertEquals(1_795_764_600_250L, fromCeTime.captureTimeMillis());
+        Frame withOffset = FrameCodec.decode(utf8("room-3"), JPEG, Map.of(RecordHeaders.CE_TIME,
+                utf8("2026-11-27T08:30:00.250+01:00")), Topics.FRAMES, 0, 0, TIMESTAMP);
+        assertEquals(1_795_764_600_250L, withOffset.captureTimeMillis());
+        Frame both = FrameCodec.decode(utf8("room-3"), JPEG, Map.of(RecordHeaders.CE_TIME,
+                utf8("2026-11-27T07:30:00.250Z"), RecordHeaders.CAPTURE_TIME, utf8("42")), Topics.FRAMES, 0, 0, TIMESTAMP);
+        assertEquals(42, both.captureTimeMillis(), "ce_capturetime wins");
+        assertReason(DeadLetterReason.BAD_HEADER, RecordHeaders.CE_TIME,
+                () -> FrameCodec.decode(utf8("room-3"), JPEG, Map.of(RecordHeaders.CE_TIME, utf8("yesterday")),
+                        Topics.FRAMES, 0, 0, TIMESTAMP));
     }
 
     @Test

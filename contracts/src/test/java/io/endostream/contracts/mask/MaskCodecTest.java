@@ -87,6 +87,34 @@ class MaskCodecTest {
     }
 
     @Test
+    void decoderChecksTheTypeAndRefusesUnknownMajors() {
+        WireRecord record = MaskCodec.encode(mask());
+        Map<String, byte[]> v2 = new HashMap<>(record.headers());
+        v2.put(RecordHeaders.CE_TYPE, "io.endostream.mask.v2".getBytes(StandardCharsets.UTF_8));
+        MalformedRecordException e = assertThrows(MalformedRecordException.class,
+                () -> MaskCodec.decode(record.key(), record.value(), v2));
+        assertEquals(DeadLetterReason.UNSUPPORTED_TYPE, e.reason());
+
+        Map<String, byte[]> frameType = new HashMap<>(record.headers());
+        frameType.put(RecordHeaders.CE_TYPE, RecordHeaders.FRAME_TYPE.getBytes(StandardCharsets.UTF_8));
+        assertEquals(DeadLetterReason.UNSUPPORTED_TYPE, assertThrows(MalformedRecordException.class,
+                () -> MaskCodec.decode(record.key(), record.value(), frameType)).reason());
+
+        Map<String, byte[]> none = new HashMap<>(record.headers());
+        none.remove(RecordHeaders.CE_TYPE);
+        assertEquals(DeadLetterReason.BAD_HEADER, assertThrows(MalformedRecordException.class,
+                () -> MaskCodec.decode(record.key(), record.value(), none)).reason());
+    }
+
+    @Test
+    void optionalAdditionsAreIgnored() {
+        WireRecord record = MaskCodec.encode(mask());
+        Map<String, byte[]> newer = new HashMap<>(record.headers());
+        newer.put("ce_somefuturefield", "whatever".getBytes(StandardCharsets.UTF_8));
+        assertEquals(mask(), MaskCodec.decode(record.key(), record.value(), newer));
+    }
+
+    @Test
     void everyRequiredHeaderIsNamedWhenMissing() {
         WireRecord record = MaskCodec.encode(mask());
         for (String name : List.of(RecordHeaders.FRAME_ID, RecordHeaders.SEQUENCE, RecordHeaders.CAPTURE_TIME,

@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
         description = {"EndoStream's local stack: a Kafka broker, simulated endoscopy video, and recorded-video replay.",
             "Frames go to Kafka as JPEG with CloudEvents headers (contracts' FrameCodec), keyed by stream id."},
         subcommands = {BrokerCommand.class, SimulateCommand.class, PublishCommand.class, GridCommand.class,
-            AuditCommand.class, FuzzCommand.class, CommandLine.HelpCommand.class})
+            LoadgenCommand.class, AuditCommand.class, FuzzCommand.class, CommandLine.HelpCommand.class})
 public final class LocalCli implements Runnable {
 
     @CommandLine.Spec

@@ -6,7 +6,6 @@ import io.endostream.local.stream.RecordingPublisher;
 import io.endostream.local.stream.StreamStats;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -60,34 +59,22 @@ final class PublishCommand implements Callable<Integer> {
         if (source.images != null) {
             RecordingPublisher.imagesIn(source.images); // fail fast on an empty or missing folder
         }
-        AtomicBoolean stop = new AtomicBoolean();
-        Thread main = Thread.currentThread();
-        Thread hook = new Thread(() -> {
-            stop.set(true);
-            try {
-                main.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "publish-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
         Path from = source.video != null ? source.video : source.images;
         System.out.printf("Publishing %s as stream '%s' at %.1f fps to %s on %s%s%n", from, streamId, rate, topic,
                 bootstrap, loop ? " (looping; Ctrl-C stops)" : "");
         long t0 = System.nanoTime();
-        StreamStats stats;
-        try (KafkaProducer<byte[], byte[]> producer = FrameProducers.create(bootstrap, "endostream-publisher")) {
-            RecordingPublisher publisher = new RecordingPublisher(producer, topic, streamId, quality, System.err);
-            stats = source.video != null
-                    ? publisher.publishVideo(source.video, rate, loop, stop)
-                    : publisher.publishImages(source.images, rate, loop, stop);
+        try (GracefulStop stop = new GracefulStop("publish-shutdown")) {
+            StreamStats stats;
+            try (KafkaProducer<byte[], byte[]> producer = FrameProducers.create(bootstrap, "endostream-publisher")) {
+                RecordingPublisher publisher = new RecordingPublisher(producer, topic, streamId, quality, System.err);
+                System.out.println("Run id " + publisher.runId() + ": frame ids " + streamId + "-" + publisher.runId()
+                        + "-i");
+                stats = source.video != null
+                        ? publisher.publishVideo(source.video, rate, loop, stop.requested())
+                        : publisher.publishImages(source.images, rate, loop, stop.requested());
+            }
+            System.out.printf("Done in %.1f s: %s%n", (System.nanoTime() - t0) / 1e9, stats);
+            return stats.failed() == 0 ? 0 : 1;
         }
-        System.out.printf("Done in %.1f s: %s%n", (System.nanoTime() - t0) / 1e9, stats);
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException shuttingDown) {
-            // Ctrl-C: the hook is already running and waits for us.
-        }
-        return stats.failed() == 0 ? 0 : 1;
     }
 }

@@ -3,11 +3,11 @@ package io.endostream.local.cli;
 import io.endostream.contracts.Topics;
 import io.endostream.local.simulator.SimulatedDatasets;
 import io.endostream.local.stream.FrameProducers;
+import io.endostream.local.stream.RunIds;
 import io.endostream.local.stream.SimulatedStreams;
 import io.endostream.local.stream.StreamStats;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -151,19 +151,9 @@ final class SimulateCommand implements Runnable {
         public Integer call() throws InterruptedException {
             SimulatedStreams.Plan plan = new SimulatedStreams.Plan(streams, fps, seconds, size.width(), size.height(),
                     seed, quality, topic);
-            AtomicBoolean stop = new AtomicBoolean();
-            Thread main = Thread.currentThread();
-            Thread hook = new Thread(() -> {
-                stop.set(true);
-                try {
-                    main.join(10_000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "stream-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
-            System.out.printf("Streaming %d x %s at %.1f fps for %.0f s to %s on %s%n", streams, size, fps, seconds,
-                    topic, bootstrap);
+            String runId = RunIds.newRunId();
+            System.out.printf("Streaming %d x %s at %.1f fps for %.0f s to %s on %s (run id %s: frame ids sim-k-%s-i)%n",
+                    streams, size, fps, seconds, topic, bootstrap, runId, runId);
             long t0 = System.nanoTime();
             StreamStats stats = new StreamStats();
             // Progress every 5 s on long runs.
@@ -174,20 +164,18 @@ final class SimulateCommand implements Runnable {
             });
             progress.scheduleAtFixedRate(() -> System.out.printf("  %5.0f s: %s%n", (System.nanoTime() - t0) / 1e9,
                     stats), 5, 5, java.util.concurrent.TimeUnit.SECONDS);
-            try (KafkaProducer<byte[], byte[]> producer = FrameProducers.create(bootstrap, "endostream-simulator")) {
-                SimulatedStreams.run(producer, plan, stop, stats);
-            } finally {
-                progress.shutdownNow();
+            try (GracefulStop stop = new GracefulStop("stream-shutdown")) {
+                try (KafkaProducer<byte[], byte[]> producer = FrameProducers.create(bootstrap, "endostream-simulator")) {
+                    SimulatedStreams.run(producer, plan, stop.requested(), stats, runId);
+                } finally {
+                    progress.shutdownNow();
+                }
+                double elapsed = (System.nanoTime() - t0) / 1e9;
+                // printed before the hook is released: on Ctrl-C the JVM exits as soon as it is
+                System.out.printf("Done in %.1f s: %s (%.1f frames/s overall)%n", elapsed, stats,
+                        stats.acknowledged() / elapsed);
+                return stats.failed() == 0 ? 0 : 1;
             }
-            double elapsed = (System.nanoTime() - t0) / 1e9;
-            System.out.printf("Done in %.1f s: %s (%.1f frames/s overall)%n", elapsed, stats,
-                    stats.acknowledged() / elapsed);
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // Ctrl-C: the hook is already running and waits for us.
-            }
-            return stats.failed() == 0 ? 0 : 1;
         }
     }
 }

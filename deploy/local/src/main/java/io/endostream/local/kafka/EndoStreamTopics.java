@@ -1,6 +1,7 @@
 package io.endostream.local.kafka;
 
 import io.endostream.contracts.Topics;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -9,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 
@@ -68,5 +70,42 @@ public final class EndoStreamTopics {
                 throw new IllegalStateException("Timed out creating topic " + entry.getKey(), e);
             }
         }
+        awaitLeaders(admin, List.of(names), Duration.ofSeconds(30));
+    }
+
+    /**
+     * Waits until the broker reports a leader for every partition of the topics. A topic is created before its
+     * partitions have leaders on the broker; a producer that writes in that window gets NOT_LEADER_OR_FOLLOWER, and an
+     * idempotent one retrying it was seen stuck on OUT_OF_ORDER_SEQUENCE_NUMBER until its 120 s delivery timeout
+     * (KafkaRoundTripTest on a loaded machine). Polls every 50 ms; no spinning.
+     */
+    static void awaitLeaders(Admin admin, List<String> topics, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String missing = "";
+        while (System.nanoTime() < deadline) {
+            try {
+                Map<String, TopicDescription> described = admin.describeTopics(topics).allTopicNames()
+                        .get(10, TimeUnit.SECONDS);
+                missing = described.values().stream()
+                        .flatMap(t -> t.partitions().stream().filter(p -> p.leader() == null || p.leader().isEmpty())
+                                .map(p -> t.name() + "-" + p.partition()))
+                        .reduce((x, y) -> x + ", " + y).orElse("");
+                if (missing.isEmpty() && described.size() == topics.size()) {
+                    return;
+                }
+            } catch (ExecutionException | TimeoutException e) {
+                missing = e.getMessage(); // not known to the broker yet: ask again
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while waiting for partition leaders", e);
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while waiting for partition leaders", e);
+            }
+        }
+        throw new IllegalStateException("No leader within " + timeout.toSeconds() + " s for " + missing);
     }
 }

@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,17 +30,49 @@ import org.apache.kafka.common.utils.Time;
  */
 public final class KraftBroker implements AutoCloseable {
 
+    /** Default bind address: loopback only. The broker has no authentication, so the network must be asked for. */
+    public static final String LOOPBACK = "127.0.0.1";
+    /** Default time retention of the data topics: local frames are for watching, not for keeping. */
+    public static final long DEFAULT_RETENTION_MINUTES = 60;
+    /** Default size retention per partition of a data topic (a stream writes one partition per topic). */
+    public static final long DEFAULT_RETENTION_MB = 256;
+    /** Segment size: retention deletes whole closed segments, so they must be much smaller than the size limit. */
+    static final long SEGMENT_BYTES = 64L * 1024 * 1024;
+
     /**
      * Where and how the broker runs.
      *
-     * @param dataDir        holds server.properties and the logs; reused across restarts
-     * @param host           host name clients are told to connect to (advertised listener)
-     * @param port           client port
-     * @param controllerPort KRaft controller port (local only)
-     * @param partitions     partitions of the data topics (frames, masks, dead letters, shadow)
+     * @param dataDir           holds server.properties and the logs; reused across restarts
+     * @param host              host name clients are told to connect to (advertised listener)
+     * @param port              client port
+     * @param controllerPort    KRaft controller port (always bound to loopback)
+     * @param partitions        partitions of the data topics (frames, masks, dead letters, shadow)
+     * @param listenAddress     address the client port binds to: {@link #LOOPBACK} unless the network is wanted
+     *                          ({@code 0.0.0.0} = every interface)
+     * @param retentionMinutes  records older than this are deleted (delete-policy topics; compacted ones keep theirs)
+     * @param retentionMbPerPartition a partition larger than this many MiB loses its oldest segments
      */
-    public record Settings(Path dataDir, String host, int port, int controllerPort, int partitions) {
+    public record Settings(Path dataDir, String host, int port, int controllerPort, int partitions,
+                           String listenAddress, long retentionMinutes, long retentionMbPerPartition) {
+
+        /** Loopback only, default retention. */
+        public Settings(Path dataDir, String host, int port, int controllerPort, int partitions) {
+            this(dataDir, host, port, controllerPort, partitions, LOOPBACK, DEFAULT_RETENTION_MINUTES,
+                    DEFAULT_RETENTION_MB);
+        }
+
         public Settings {
+            if (retentionMinutes < 1) {
+                throw new IllegalArgumentException("retention must be >= 1 minute, was " + retentionMinutes);
+            }
+            if (retentionMbPerPartition * 1024 * 1024 < 2 * SEGMENT_BYTES) {
+                throw new IllegalArgumentException("size retention must be >= " + 2 * SEGMENT_BYTES / (1024 * 1024)
+                        + " MiB per partition (two " + SEGMENT_BYTES / (1024 * 1024) + " MiB segments), was "
+                        + retentionMbPerPartition);
+            }
+            if (listenAddress == null || listenAddress.isBlank()) {
+                throw new IllegalArgumentException("listen address must not be blank");
+            }
             if (port < 1 || port > 65535) {
                 throw new IllegalArgumentException("port must be in 1..65535, was " + port);
             }
@@ -67,6 +101,8 @@ public final class KraftBroker implements AutoCloseable {
         Path logs = dir.resolve("logs");
         Path configFile = dir.resolve("server.properties");
         Properties props = serverProperties(settings, logs);
+        requireFree(settings.listenAddress(), settings.port(), "client");
+        requireFree(LOOPBACK, settings.controllerPort(), "controller");
         try {
             Files.createDirectories(logs);
             try (Writer out = Files.newBufferedWriter(configFile, StandardCharsets.UTF_8)) {
@@ -90,12 +126,28 @@ public final class KraftBroker implements AutoCloseable {
         return broker;
     }
 
+    /**
+     * Fails at once, naming the port, when something already listens there: Kafka would otherwise log the bind error
+     * and leave its caller waiting for a broker that never comes.
+     */
+    static void requireFree(String address, int port, String what) {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true); // a port in TIME_WAIT is free for Kafka too
+            probe.bind(new InetSocketAddress(address, port));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("the " + what + " port " + port + " on " + address
+                    + " is in use (another broker? choose another with --port / --controller-port): " + e.getMessage(), e);
+        }
+    }
+
     static Properties serverProperties(Settings s, Path logs) {
         Properties p = new Properties();
         p.setProperty("process.roles", "broker,controller");
         p.setProperty("node.id", "1");
-        p.setProperty("controller.quorum.voters", "1@localhost:" + s.controllerPort());
-        p.setProperty("listeners", "PLAINTEXT://:" + s.port() + ",CONTROLLER://localhost:" + s.controllerPort());
+        p.setProperty("controller.quorum.voters", "1@" + LOOPBACK + ":" + s.controllerPort());
+        // No authentication: the client listener binds where asked (loopback by default), the controller to loopback.
+        p.setProperty("listeners", "PLAINTEXT://" + s.listenAddress() + ":" + s.port()
+                + ",CONTROLLER://" + LOOPBACK + ":" + s.controllerPort());
         p.setProperty("advertised.listeners", "PLAINTEXT://" + s.host() + ":" + s.port());
         p.setProperty("controller.listener.names", "CONTROLLER");
         p.setProperty("inter.broker.listener.name", "PLAINTEXT");
@@ -111,6 +163,12 @@ public final class KraftBroker implements AutoCloseable {
         // Frames up to 16 MiB (Topics.MAX_FRAME_BYTES) plus headers.
         p.setProperty("message.max.bytes", String.valueOf(EndoStreamTopics.MAX_MESSAGE_BYTES));
         p.setProperty("replica.fetch.max.bytes", String.valueOf(EndoStreamTopics.MAX_MESSAGE_BYTES));
+        // Retention as broker defaults, so topics created by an older run (without overrides) are trimmed as well.
+        p.setProperty("log.retention.ms", String.valueOf(s.retentionMinutes() * 60_000));
+        p.setProperty("log.retention.bytes", String.valueOf(s.retentionMbPerPartition() * 1024 * 1024));
+        p.setProperty("log.segment.bytes", String.valueOf(SEGMENT_BYTES));
+        p.setProperty("log.roll.ms", String.valueOf(Math.min(s.retentionMinutes() * 60_000 / 4, 3_600_000)));
+        p.setProperty("log.retention.check.interval.ms", "60000");
         return p;
     }
 

@@ -1,5 +1,6 @@
 package io.endostream.local.stream;
 
+import io.endostream.contracts.StreamIds;
 import io.endostream.contracts.frame.Frame;
 import io.endostream.contracts.frame.FrameCodec;
 import io.endostream.contracts.frame.ImageFormat;
@@ -35,6 +36,7 @@ public final class RecordingPublisher {
     private final int jpegQuality;
     private final PrintStream log;
     private final StreamStats stats = new StreamStats();
+    private final String runId = RunIds.newRunId();
     private long sequence;
     private double fps;
     private Pacer pacer;
@@ -42,8 +44,8 @@ public final class RecordingPublisher {
 
     public RecordingPublisher(KafkaProducer<byte[], byte[]> producer, String topic, String streamId, int jpegQuality,
             PrintStream log) {
-        if (streamId == null || streamId.isBlank()) {
-            throw new IllegalArgumentException("stream id must not be blank");
+        if (!StreamIds.isValid(streamId)) {
+            throw new IllegalArgumentException("--stream-id: " + StreamIds.describeInvalid(streamId));
         }
         if (jpegQuality < 1 || jpegQuality > 100) {
             throw new IllegalArgumentException("JPEG quality must be in 1..100, was " + jpegQuality);
@@ -190,7 +192,7 @@ public final class RecordingPublisher {
 
     private void send(byte[] image, ImageFormat format, int width, int height) {
         long seq = sequence++;
-        Frame frame = new Frame(streamId, streamId + "-" + seq, seq, System.currentTimeMillis(), format, width, height,
+        Frame frame = new Frame(streamId, RunIds.frameId(streamId, runId, seq), seq, System.currentTimeMillis(), format, width, height,
                 image);
         FrameProducers.send(producer, topic, FrameCodec.encode(frame), stats);
     }
@@ -207,6 +209,11 @@ public final class RecordingPublisher {
             buffer.release();
             params.release();
         }
+    }
+
+    /** This publisher's run id: part of every frame id it sends ({@link RunIds}). */
+    public String runId() {
+        return runId;
     }
 
     public StreamStats stats() {

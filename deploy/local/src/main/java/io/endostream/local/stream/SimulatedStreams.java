@@ -64,13 +64,22 @@ public final class SimulatedStreams {
     /** Runs the plan to the end (or until {@code stop} is set), counting into {@code stats} as it goes. */
     public static StreamStats run(KafkaProducer<byte[], byte[]> producer, Plan plan, AtomicBoolean stop,
             StreamStats stats) throws InterruptedException {
+        return run(producer, plan, stop, stats, RunIds.newRunId());
+    }
+
+    /**
+     * Runs the plan with frame ids {@code <stream id>-<runId>-<i>} (see {@link RunIds}): a run id must never be reused
+     * on the same topic.
+     */
+    public static StreamStats run(KafkaProducer<byte[], byte[]> producer, Plan plan, AtomicBoolean stop,
+            StreamStats stats, String runId) throws InterruptedException {
         List<Thread> threads = new ArrayList<>();
         List<Throwable> errors = new ArrayList<>();
         for (int k = 1; k <= plan.streams(); k++) {
             int stream = k;
             Thread thread = new Thread(() -> {
                 try {
-                    runStream(producer, plan, stream, stats, stop);
+                    runStream(producer, plan, stream, stats, stop, runId);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 } catch (RuntimeException e) {
@@ -94,7 +103,7 @@ public final class SimulatedStreams {
     }
 
     private static void runStream(KafkaProducer<byte[], byte[]> producer, Plan plan, int stream, StreamStats stats,
-            AtomicBoolean stop) throws InterruptedException {
+            AtomicBoolean stop, String runId) throws InterruptedException {
         String streamId = Plan.streamId(stream);
         try (EndoscopySimulator simulator = new EndoscopySimulator(plan.seed() + stream, plan.width(), plan.height())) {
             Pacer pacer = null;
@@ -108,7 +117,7 @@ public final class SimulatedStreams {
                 try (SimulatedFrame frame = simulator.next()) {
                     jpeg = frame.jpeg(plan.jpegQuality());
                 }
-                Frame frame = new Frame(streamId, streamId + "-" + i, i, System.currentTimeMillis(), ImageFormat.JPEG,
+                Frame frame = new Frame(streamId, RunIds.frameId(streamId, runId, i), i, System.currentTimeMillis(), ImageFormat.JPEG,
                         plan.width(), plan.height(), jpeg);
                 FrameProducers.send(producer, plan.topic(), FrameCodec.encode(frame), stats);
             }

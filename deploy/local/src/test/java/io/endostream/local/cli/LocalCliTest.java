@@ -28,7 +28,7 @@ class LocalCliTest {
     @Test
     void helpNamesEveryCommandAndEveryOptionIsDescribed() {
         assertEquals(0, run("--help"));
-        for (String command : new String[] {"broker", "simulate", "publish", "grid"}) {
+        for (String command : new String[] {"broker", "simulate", "publish", "loadgen", "grid"}) {
             assertTrue(out.toString().contains(command), command + " missing from --help");
         }
         CommandLine cli = LocalCli.commandLine();
@@ -48,6 +48,26 @@ class LocalCliTest {
         assertEquals(2, run("simulate", "dataset", "--out", "x", "--count", "1", "--size", "720by576"));
         assertTrue(err.toString().contains("--size"), err.toString());
         assertTrue(err.toString().contains("WIDTHxHEIGHT"), err.toString());
+    }
+
+    @Test
+    void openingTheBrokerToTheNetworkNeedsAHostName(@TempDir Path dir) {
+        assertEquals(2, run("broker", "--data-dir", dir.toString(), "--listen", "0.0.0.0"));
+        assertTrue(err.toString().contains("--host"), err.toString());
+    }
+
+    @Test
+    void aStreamIdOutsideTheContractsSetIsRejected(@TempDir Path dir) throws Exception {
+        Files.write(dir.resolve("a.jpg"), new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF});
+        assertEquals(2, run("publish", "--bootstrap", "127.0.0.1:1", "--stream-id", "room 3", "--images",
+                dir.toString()));
+        assertTrue(err.toString().contains("--stream-id") && err.toString().contains("A-Z a-z 0-9"), err.toString());
+    }
+
+    @Test
+    void loadgenTargetsAreRelayOrService() {
+        assertEquals(2, run("loadgen", "--targets", "relay,inference"));
+        assertTrue(err.toString().contains("--targets"), err.toString());
     }
 
     @Test

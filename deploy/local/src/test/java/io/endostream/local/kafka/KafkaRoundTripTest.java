@@ -103,7 +103,7 @@ class KafkaRoundTripTest {
         StreamStats stats;
         try (KafkaProducer<byte[], byte[]> producer =
                 FrameProducers.create(KafkaBrokerTestResource.bootstrapServers(), "round-trip")) {
-            stats = SimulatedStreams.run(producer, plan, new AtomicBoolean());
+            stats = SimulatedStreams.run(producer, plan, new AtomicBoolean(), new StreamStats(), "run7");
         }
         assertEquals(12, stats.acknowledged(), stats.toString());
         assertEquals(0, stats.failed());
@@ -120,7 +120,7 @@ class KafkaRoundTripTest {
             for (int i = 0; i < frames.size(); i++) {
                 Frame frame = frames.get(i);
                 assertEquals(i, frame.sequence(), entry.getKey() + " out of order");
-                assertEquals(entry.getKey() + "-" + i, frame.frameId());
+                assertEquals(entry.getKey() + "-run7-" + i, frame.frameId());
                 assertEquals(ImageFormat.JPEG, frame.format());
                 if (i > 0) {
                     assertTrue(frame.captureTimeMillis() >= frames.get(i - 1).captureTimeMillis());
@@ -136,6 +136,34 @@ class KafkaRoundTripTest {
              SimulatedFrame first = simulator.next()) {
             assertArrayEquals(first.jpeg(85), received.get("sim-1").get(0).image());
         }
+    }
+
+    /** Sequences restart at 0 on every run; frame ids must not, or deduplicating on ce_frameid drops a later run. */
+    @Test
+    void frameIdsAreUniqueAcrossRuns(@TempDir Path dir) throws Exception {
+        String topic = "two-runs";
+        KafkaBrokerTestResource.cluster().createTopics(2, topic);
+        SimulatedStreams.Plan plan = new SimulatedStreams.Plan(2, 50, 0.04, 96, 64, 3, 80, topic); // 2 frames each
+        SimulatedDatasets.writeUnlabelled(dir, 2, 4, 96, 64);
+        try (KafkaProducer<byte[], byte[]> producer =
+                FrameProducers.create(KafkaBrokerTestResource.bootstrapServers(), "two-runs")) {
+            for (int run = 0; run < 2; run++) {
+                SimulatedStreams.run(producer, plan, new AtomicBoolean());
+                new RecordingPublisher(producer, topic, "room-5", 90, System.err)
+                        .publishImages(dir, 100, false, new AtomicBoolean());
+            }
+        }
+        List<ConsumerRecord<byte[], byte[]>> records = consume(topic, 12); // per run: 2 streams x 2 + 2 images
+        java.util.Set<String> frameIds = new java.util.HashSet<>();
+        java.util.Set<String> ceIds = new java.util.HashSet<>();
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            Frame frame = decode(r);
+            assertTrue(frame.sequence() < 2, "sequences restart with each run");
+            frameIds.add(frame.frameId());
+            ceIds.add(frame.streamId() + " " + new String(headers(r).get("ce_id"), StandardCharsets.UTF_8));
+        }
+        assertEquals(12, frameIds.size(), "every frame id differs: " + frameIds);
+        assertEquals(12, ceIds.size(), "ce_source + ce_id identify one event");
     }
 
     @Test
