@@ -43,7 +43,7 @@ start_broker() { # data dir
   "$cli" broker --data-dir "$1" --port "$port" --controller-port $((port + 1)) --partitions 8 >> "$work/broker.log" 2>&1 &
   broker_pid=$!; pids+=("$broker_pid")
   for ((i = 0; i < 120; i++)); do
-    grep -q 'Kafka broker ready' "$work/broker.log" 2>/dev/null && (exec 3<>"/dev/tcp/localhost/$port") 2>/dev/null && return 0
+    grep -q 'Kafka broker ready' "$work/broker.log" 2>/dev/null && (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
     kill -0 "$broker_pid" 2>/dev/null || { echo "broker died; see $work/broker.log" >&2; tail -20 "$work/broker.log" >&2; exit 1; }
     sleep 0.5
   done
@@ -51,12 +51,12 @@ start_broker() { # data dir
 }
 
 start_service() { # name http-port
-  java -Xmx512m -Dkafka.bootstrap.servers="localhost:$port" -Dquarkus.http.port="$2" \
+  java -Xmx512m -Dkafka.bootstrap.servers="127.0.0.1:$port" -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$2" \
        -Dendostream.inference.model.dir="$model" -Dendostream.inference.stream.lossless=true \
        -jar "$app" > "$work/$1.log" 2>&1 &
   local pid=$!; pids+=("$pid"); eval "${1}_pid=$pid"
   for ((i = 0; i < 240; i++)); do
-    curl -fs "http://localhost:$2/q/health/ready" >/dev/null 2>&1 && return 0
+    curl -fs "http://127.0.0.1:$2/q/health/ready" >/dev/null 2>&1 && return 0
     kill -0 "$pid" 2>/dev/null || { echo "service $1 died; see $work/$1.log" >&2; tail -20 "$work/$1.log" >&2; exit 1; }
     sleep 0.5
   done
@@ -64,7 +64,7 @@ start_service() { # name http-port
 }
 
 skips() { # http-port: stale-frame skips the service counted (0 in lossless mode)
-  { curl -fs "http://localhost:$1/q/metrics" 2>/dev/null || true; } \
+  { curl -fs "http://127.0.0.1:$1/q/metrics" 2>/dev/null || true; } \
     | awk '/^endostream_frames_skipped_total/ {s += $2} END {print s + 0}'
 }
 
@@ -76,13 +76,13 @@ stop_all() {
 
 run_scenario() {
   local name="$1" data="$work/$1-kafka"
-  log "$name: fresh broker on localhost:$port"
+  log "$name: fresh broker on 127.0.0.1:$port"
   : > "$work/broker.log"
   start_broker "$data"
   start_service a 18081
   local since; since=$(now_ms)
   log "$name: $streams stream(s) x $fps fps x ${seconds}s ($size, lossless)"
-  "$cli" simulate stream --bootstrap "localhost:$port" --streams "$streams" --fps "$fps" --size "$size" \
+  "$cli" simulate stream --bootstrap "127.0.0.1:$port" --streams "$streams" --fps "$fps" --size "$size" \
       --seconds "$seconds" > "$work/$name-sim.log" 2>&1 &
   local sim=$!; pids+=("$sim")
   local skipped=0
@@ -100,12 +100,12 @@ run_scenario() {
       sleep $((seconds * 4 / 10)); skipped=$(skips 18081); log "instance a leaves (SIGTERM)"; kill "$a_pid"
       wait "$a_pid" 2>/dev/null || true ;;
     fuzz)
-      "$cli" fuzz --bootstrap "localhost:$port" --count 1000 --fps 50 --stream fuzz-1 > "$work/fuzz.log" 2>&1 ;;
+      "$cli" fuzz --bootstrap "127.0.0.1:$port" --count 1000 --fps 50 --stream fuzz-1 > "$work/fuzz.log" 2>&1 ;;
   esac
   wait "$sim" || true
   local until; until=$(now_ms)
   log "$name: load done; auditing"
-  "$cli" audit --bootstrap "localhost:$port" --since "$since" --until "$until" --settle 20 \
+  "$cli" audit --bootstrap "127.0.0.1:$port" --since "$since" --until "$until" --settle 20 \
       --json "$out/$name.json" | tee "$out/$name.txt" || true
   for p in 18081 18082; do skipped=$((skipped + $(skips $p))); done
   echo "$skipped" > "$out/$name.skips"
