@@ -40,6 +40,25 @@ public final class ConfigCheck {
         if (c.limits().maxPixels() < 1) {
             problems.add(P + "limits.max-pixels must be >= 1, was " + c.limits().maxPixels());
         }
+        if (c.stream().maxClockSkew().isNegative()) {
+            problems.add(P + "stream.max-clock-skew must be >= 0, was " + c.stream().maxClockSkew());
+        }
+        if (c.stream().stuckAfter().toMillis() < 1000) {
+            problems.add(P + "stream.stuck-after must be >= 1s, was " + c.stream().stuckAfter());
+        }
+        if (c.stream().revokeTimeout().isNegative() || c.stream().revokeTimeout().toSeconds() > 60) {
+            problems.add(P + "stream.revoke-timeout must be 0..60s, was " + c.stream().revokeTimeout());
+        }
+        if (c.stream().drainTimeout().isNegative()) {
+            problems.add(P + "stream.drain-timeout must be >= 0, was " + c.stream().drainTimeout());
+        }
+        if (c.limits().maxDeadLetterBytes() < 64 * 1024) {
+            problems.add(P + "limits.max-dead-letter-bytes must be >= 65536, was " + c.limits().maxDeadLetterBytes());
+        }
+        atLeast(problems, "mask.max-regions", c.mask().maxRegions(), 0);
+        if (c.mask().minRegionArea() < 0) {
+            problems.add(P + "mask.min-region-area must be >= 0, was " + c.mask().minRegionArea());
+        }
         if (c.mask().pngCompression() < 0 || c.mask().pngCompression() > 9) {
             problems.add(P + "mask.png-compression must be 0..9, was " + c.mask().pngCompression());
         }

@@ -32,8 +32,16 @@ final class OffsetTracker {
 
     /** Offsets to commit now (the next offset to read per partition), only those that moved. */
     synchronized Map<TopicPartition, OffsetAndMetadata> committable() {
+        return committable(null);
+    }
+
+    /** {@link #committable()} for {@code only} these partitions (null: all). */
+    synchronized Map<TopicPartition, OffsetAndMetadata> committable(java.util.Collection<TopicPartition> only) {
         Map<TopicPartition, OffsetAndMetadata> result = new HashMap<>();
         highestSeen.forEach((partition, highest) -> {
+            if (only != null && !only.contains(partition)) {
+                return;
+            }
             TreeSet<Long> set = pending.get(partition);
             long next = set == null || set.isEmpty() ? highest + 1 : set.first();
             Long last = committed.get(partition);
@@ -47,6 +55,15 @@ final class OffsetTracker {
 
     synchronized int pendingCount() {
         return pending.values().stream().mapToInt(TreeSet::size).sum();
+    }
+
+    synchronized int pendingCount(java.util.Collection<TopicPartition> partitions) {
+        int n = 0;
+        for (TopicPartition p : partitions) {
+            TreeSet<Long> set = pending.get(p);
+            n += set == null ? 0 : set.size();
+        }
+        return n;
     }
 
     /** Forgets partitions taken away by a rebalance (their unacked frames will be redelivered elsewhere). */
