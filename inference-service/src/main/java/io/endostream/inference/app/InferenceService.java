@@ -66,7 +66,8 @@ public class InferenceService {
         sessionSettings = new SessionSettings(ort.provider(), ort.cudaDeviceId(), ort.intraOpThreads(), ort.allowSpinning(),
                 config.batching().maxBatchSize(), ort.warmupRuns());
         registry = new ModelRegistry();
-        ModelLoader loader = new ModelLoader(config.model().cacheDir());
+        ModelLoader loader = new ModelLoader(config.model().cacheDir(), config.model().allowPlainHttp(),
+                config.model().sha256().orElse(null));
         ModelArtifact artifact = config.model().dir().map(loader::fromDirectory)
                 .orElseGet(() -> loader.fromUrl(config.model().url().orElseThrow()));
         load(artifact);

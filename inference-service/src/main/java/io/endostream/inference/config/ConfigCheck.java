@@ -20,8 +20,13 @@ public final class ConfigCheck {
         }
         model.dir().filter(d -> !Files.isDirectory(d))
                 .ifPresent(d -> problems.add(P + "model.dir must be a folder, " + d.toAbsolutePath() + " is not"));
-        model.url().filter(u -> u.getScheme() == null || !u.getScheme().startsWith("http"))
-                .ifPresent(u -> problems.add(P + "model.url must be an http(s) URL, was " + u));
+        model.url().filter(u -> u.getScheme() == null || !(u.getScheme().equals("https") || u.getScheme().equals("http")))
+                .ifPresent(u -> problems.add(P + "model.url must be an https URL, was " + u));
+        model.url().filter(u -> "http".equals(u.getScheme()) && !model.allowPlainHttp())
+                .ifPresent(u -> problems.add(P + "model.url is plain HTTP (" + u + "): use https, or set " + P
+                        + "model.allow-plain-http=true on a trusted network"));
+        model.sha256().filter(h -> !h.trim().matches("[0-9a-fA-F]{64}"))
+                .ifPresent(h -> problems.add(P + "model.sha256 must be 64 hex digits, was '" + h + "'"));
         atLeast(problems, "onnx-runtime.cuda-device-id", c.onnxRuntime().cudaDeviceId(), 0);
         atLeast(problems, "onnx-runtime.intra-op-threads", c.onnxRuntime().intraOpThreads(), 0);
         atLeast(problems, "onnx-runtime.warmup-runs", c.onnxRuntime().warmupRuns(), 0);

@@ -36,9 +36,19 @@ public interface InferenceConfig {
         /** Base URL serving {@code manifest.json} and the ONNX file. No default; set this or {@code dir}. */
         Optional<URI> url();
 
-        /** Where models fetched from a URL are kept. Default {@code ${java.io.tmpdir}/endostream-models}. */
-        @WithDefault("${java.io.tmpdir}/endostream-models")
+        /**
+         * Where models fetched from a URL are kept; created owner-only, refused when others can write it.
+         * Default {@code ${user.home}/.cache/endostream/models} (not the shared temp folder).
+         */
+        @WithDefault("${user.home}/.cache/endostream/models")
         Path cacheDir();
+
+        /** Accept a plain {@code http://} model URL (trusted networks only). Default false. */
+        @WithDefault("false")
+        boolean allowPlainHttp();
+
+        /** The ONNX file's expected SHA-256 (hex); when set, any other model is refused. No default. */
+        Optional<String> sha256();
     }
 
     interface OnnxRuntime {

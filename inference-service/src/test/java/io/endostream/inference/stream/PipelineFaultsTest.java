@@ -125,10 +125,15 @@ class PipelineFaultsTest {
             }));
         }
 
+        void submitAll() throws InterruptedException {
+            submitAll(0);
+        }
+
         /** Every test frame, streams interleaved; frame ids "<stream>/<i>", sequence i, captured now. */
-        void submitAll() {
+        void submitAll(long paceMillis) throws InterruptedException {
             for (int i = 0; i < 12; i++) {
                 for (int s = 0; s < 4; s++) {
+                    Thread.sleep(paceMillis);
                     String id = "room-" + s + "/" + i;
                     long now = System.currentTimeMillis();
                     submit(FrameCodec.encode(new Frame("room-" + s, id, i, now, ImageFormat.JPEG, 0, 0, JPEGS.get(id))), now);
@@ -137,7 +142,12 @@ class PipelineFaultsTest {
         }
 
         void awaitIdle() throws InterruptedException {
-            assertTrue(pipeline.awaitIdle(Duration.ofSeconds(90)), "every frame ended; still in flight: " + pipeline.inFlight());
+            awaitIdle(Duration.ofSeconds(90));
+        }
+
+        /** A bound to detect a wedge (a frame that never ends), generous next to the work it covers. */
+        void awaitIdle(Duration bound) throws InterruptedException {
+            assertTrue(pipeline.awaitIdle(bound), "every frame ended; still in flight: " + pipeline.inFlight());
         }
 
         List<ConsumerRecord<byte[], byte[]>> read(String topic, int count) {
@@ -177,11 +187,16 @@ class PipelineFaultsTest {
             @Override
             public void beforeInference(Frame frame) {
                 if (faulty.contains(frame.frameId())) {
+                    try {
+                        Thread.sleep(30); // like an ORT run that fails after a while: codec threads keep taking samples
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
                     throw new IllegalStateException("injected inference failure for " + frame.frameId());
                 }
             }
         }, p -> p)) {
-            run.submitAll();
+            run.submitAll(5); // paced like a camera: the sample pool stays small, so a returned sample is re-taken soon
             run.awaitIdle();
             assertEquals(48, run.acked.get());
             Map<String, byte[]> masks = masksById(run.read(run.masksTopic, 48 - faulty.size()));
@@ -281,8 +296,9 @@ class PipelineFaultsTest {
             run.submitAll();
             run.registry.add(run.load()); // same version again: the old instance retires while its frames are in flight
             run.submitAll();
-            // a retiring version whose last frame ended on its own inference thread joined itself there for 30 s
-            run.awaitIdle();
+            // a retiring version whose last frame ended on its own inference thread joined itself there for 30 s,
+            // holding that frame (and its stream, and soon the consumer): 20 s is plenty for 96 small frames
+            run.awaitIdle(Duration.ofSeconds(20));
             assertEquals(96, run.acked.get());
             assertTrue(first.retiring());
             assertEquals(96, run.read(run.masksTopic, 96).size());
