@@ -290,6 +290,22 @@ class PipelineFaultsTest {
     }
 
     @Test
+    void drainFinishesTheFramesInFlightAndHandsBackLaterOnes() throws Exception {
+        try (Run run = new Run(PipelineSettings.defaults().withLossless(true), FaultInjector.NONE, p -> p)) {
+            run.submitAll();
+            run.pipeline.drain(Duration.ofSeconds(90)); // what SIGTERM does while the channels are still open
+            long now = System.currentTimeMillis();
+            run.submit(FrameCodec.encode(new Frame("late", "late", 0, now, ImageFormat.JPEG, 0, 0, JPEGS.get("room-0/0"))), now);
+            assertEquals(48, run.acked.get(), "every frame in flight finished and acknowledged (so committed)");
+            assertEquals(0, run.nacked.get());
+            assertEquals(1, run.pipeline.handedBack(), "a frame arriving while draining is neither processed nor acked");
+            Map<String, byte[]> masks = masksById(run.read(run.masksTopic, 48));
+            assertEquals(48, masks.size());
+            assertFalse(masks.containsKey("late"));
+        }
+    }
+
+    @Test
     void swappingTheModelUnderTrafficStallsNothing() throws Exception {
         try (Run run = new Run(PipelineSettings.defaults().withLossless(true), FaultInjector.NONE, p -> p)) {
             LoadedModel first = run.registry.models().get(0);
