@@ -58,8 +58,9 @@ class ConfigCheckTest {
         assertEquals(List.of(), ConfigCheck.problems(config(Map.of(
                 "endostream.inference.model.url", "http://gateway:8080/models/polyp/1/",
                 "endostream.inference.model.allow-plain-http", "true"))));
-        assertTrue(config(Map.of("endostream.inference.model.dir", ".")).model().cacheDir().toString()
-                .startsWith(System.getProperty("user.home")), "the default cache is private, not in the shared temp folder");
+        assertTrue(config(Map.of("endostream.inference.model.dir", ".")).model().cacheDir()
+                .endsWith(java.nio.file.Path.of(".cache", "endostream", "models")),
+                "the default cache is under the user's home (private), not in the shared temp folder");
     }
 
     @Test
