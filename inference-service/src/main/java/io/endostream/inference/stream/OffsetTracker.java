@@ -53,6 +53,25 @@ final class OffsetTracker {
         return result;
     }
 
+    /**
+     * The next offset to read for each of {@code partitions} seen here, whether or not it moved since the last
+     * commit: a revoked partition's final commit must not rely on an earlier asynchronous commit having succeeded
+     * (those fail during a rebalance).
+     */
+    synchronized Map<TopicPartition, OffsetAndMetadata> positions(java.util.Collection<TopicPartition> partitions) {
+        Map<TopicPartition, OffsetAndMetadata> result = new HashMap<>();
+        for (TopicPartition partition : partitions) {
+            Long highest = highestSeen.get(partition);
+            if (highest != null) {
+                TreeSet<Long> set = pending.get(partition);
+                long next = set == null || set.isEmpty() ? highest + 1 : set.first();
+                result.put(partition, new OffsetAndMetadata(next));
+                committed.put(partition, next);
+            }
+        }
+        return result;
+    }
+
     synchronized int pendingCount() {
         return pending.values().stream().mapToInt(TreeSet::size).sum();
     }

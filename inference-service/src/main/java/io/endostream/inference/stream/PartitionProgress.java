@@ -45,7 +45,7 @@ public final class PartitionProgress {
         while (offsets.pendingCount(partitions) > 0 && System.nanoTime() < deadline) {
             Thread.sleep(5); // only during a rebalance
         }
-        Revoked result = new Revoked(offsets.committable(partitions), offsets.pendingCount(partitions));
+        Revoked result = new Revoked(offsets.positions(partitions), offsets.pendingCount(partitions));
         offsets.revoked(partitions);
         assigned.removeAll(partitions);
         return result;
