@@ -36,10 +36,15 @@ public class FrameIngress {
             headers.put(h.key(), h.value());
         }
         WireRecord record = new WireRecord(meta.getKey(), message.getPayload(), headers);
-        return service.pipeline().submit(new IncomingFrame(record, meta.getTopic(), meta.getPartition(),
-                meta.getOffset(), meta.getTimestamp().toEpochMilli(), received, new IncomingFrame.Acknowledgement() {
+        String topic = meta.getTopic();
+        int partition = meta.getPartition();
+        long offset = meta.getOffset();
+        service.partitions().received(topic, partition, offset); // for the revocation drain
+        return service.pipeline().submit(new IncomingFrame(record, topic, partition, offset,
+                meta.getTimestamp().toEpochMilli(), received, new IncomingFrame.Acknowledgement() {
             @Override
             public void ack() {
+                service.partitions().acknowledged(topic, partition, offset);
                 message.ack();
             }
 

@@ -10,9 +10,12 @@ import io.endostream.inference.model.ModelLoader;
 import io.endostream.inference.model.SessionSettings;
 import io.endostream.inference.rollout.ModelRegistry;
 import io.endostream.inference.stream.FramePipeline;
+import io.endostream.inference.stream.PartitionProgress;
 import io.endostream.inference.stream.PipelineSettings;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.Startup;
+import jakarta.enterprise.event.Observes;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -43,6 +46,7 @@ public class InferenceService {
     @Inject
     SmallRyeOutcomePublisher publisher;
 
+    private final PartitionProgress partitions = new PartitionProgress();
     private ModelRegistry registry;
     private FramePipeline pipeline;
     private PipelineMetrics metrics;
@@ -62,14 +66,17 @@ public class InferenceService {
         sessionSettings = new SessionSettings(ort.provider(), ort.cudaDeviceId(), ort.intraOpThreads(), ort.allowSpinning(),
                 config.batching().maxBatchSize(), ort.warmupRuns());
         registry = new ModelRegistry();
-        ModelLoader loader = new ModelLoader(config.model().cacheDir());
+        ModelLoader loader = new ModelLoader(config.model().cacheDir(), config.model().allowPlainHttp(),
+                config.model().sha256().orElse(null));
         ModelArtifact artifact = config.model().dir().map(loader::fromDirectory)
                 .orElseGet(() -> loader.fromUrl(config.model().url().orElseThrow()));
         load(artifact);
         InferenceConfig.Stream stream = config.stream();
         PipelineSettings settings = new PipelineSettings(config.limits().maxFrameBytes(), config.limits().maxPixels(),
                 stream.maxAge(), stream.lossless(), stream.codecThreads() == 0 ? cores : stream.codecThreads(),
-                stream.maxInFlight(), config.mask().pngCompression());
+                stream.maxInFlight(), config.mask().pngCompression(), config.mask().maxRegions(),
+                config.mask().minRegionArea(), stream.maxClockSkew(), config.limits().maxDeadLetterBytes(),
+                stream.stuckAfter());
         pipeline = new FramePipeline(settings, registry, publisher, metrics, inFlight, Clock.systemUTC());
         LOG.infof("inference pipeline ready: %s", settings);
     }
@@ -82,6 +89,21 @@ public class InferenceService {
         metrics.providerUp(model.model().provider());
         registry.add(model);
         return model;
+    }
+
+    /**
+     * SIGTERM: finish the frames in flight while the Kafka channels are still open, so their masks reach the broker
+     * and their offsets are acknowledged; the connector then commits them when it closes. Frames arriving meanwhile
+     * are handed back (left uncommitted). The connectors close only when the application context is destroyed,
+     * after every ShutdownEvent observer, which is why this cannot wait for {@code @PreDestroy}.
+     */
+    void drainOnShutdown(@Observes ShutdownEvent event) {
+        if (pipeline != null) {
+            boolean idle = pipeline.drain(config.stream().drainTimeout());
+            LOG.infof("shutdown: in-flight frames %s; %d frames handed back for the next owner",
+                    idle ? "all finished" : "NOT all finished (" + pipeline.inFlight() + " left uncommitted)",
+                    pipeline.handedBack());
+        }
     }
 
     @PreDestroy
@@ -99,6 +121,10 @@ public class InferenceService {
 
     public FramePipeline pipeline() {
         return pipeline;
+    }
+
+    public PartitionProgress partitions() {
+        return partitions;
     }
 
     public ModelRegistry registry() {

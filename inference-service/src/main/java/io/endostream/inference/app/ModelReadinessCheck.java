@@ -9,7 +9,9 @@ import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
- * Ready when the plan's stable model is loaded and warmed up. Kafka reachability is reported beside it by
+ * Ready when the plan's stable model is loaded and warmed up and the frames consumer has partitions assigned (before
+ * that a frame waits for the group to form, and could be skipped as stale by the time it is read). An instance left
+ * without partitions (more instances than partitions) is therefore not ready: it takes no traffic. Kafka reachability is reported beside it by
  * Quarkus' Kafka health check and SmallRye's channel checks ({@code /q/health/ready} needs all of them up).
  */
 @Readiness
@@ -22,12 +24,14 @@ public class ModelReadinessCheck implements HealthCheck {
     @Override
     public HealthCheckResponse call() {
         HealthCheckResponseBuilder response = HealthCheckResponse.named("model");
-        boolean ready = service.registry() != null && service.registry().ready();
-        if (ready) {
-            for (LoadedModel model : service.registry().models()) {
-                response.withData(model.ref().toString(), model.model().provider().id());
+        boolean model = service.registry() != null && service.registry().ready();
+        if (model) {
+            for (LoadedModel m : service.registry().models()) {
+                response.withData(m.ref().toString(), m.model().provider().id());
             }
         }
-        return response.status(ready).build();
+        java.util.Set<org.apache.kafka.common.TopicPartition> assigned = service.partitions().assigned();
+        response.withData("framesPartitions", assigned.size());
+        return response.status(model && !assigned.isEmpty()).build();
     }
 }

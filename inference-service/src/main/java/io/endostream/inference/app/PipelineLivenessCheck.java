@@ -1,13 +1,17 @@
 package io.endostream.inference.app;
 
-import io.endostream.inference.model.LoadedModel;
+import io.endostream.inference.stream.FramePipeline;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Liveness;
 
-/** Live while every loaded model's inference thread runs. */
+/**
+ * Live while every loaded model's inference thread runs and no stream's frames are stuck (no progress for
+ * {@code endostream.inference.stream.stuck-after}): a lane that cannot move holds its stream and, through the
+ * in-flight limit, soon every stream, and only a restart frees it.
+ */
 @Liveness
 @ApplicationScoped
 public class PipelineLivenessCheck implements HealthCheck {
@@ -17,9 +21,13 @@ public class PipelineLivenessCheck implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        boolean alive = service.registry() != null
+        boolean threads = service.registry() != null
                 && service.registry().models().stream().allMatch(m -> m.retiring() || m.batcher().isAlive());
-        return HealthCheckResponse.named("inference-threads").status(alive)
-                .withData("framesInFlight", service.pipeline() == null ? 0 : service.pipeline().inFlight()).build();
+        FramePipeline pipeline = service.pipeline();
+        long stuck = pipeline == null ? 0 : pipeline.stuckStreams();
+        return HealthCheckResponse.named("inference-threads").status(threads && stuck == 0)
+                .withData("framesInFlight", pipeline == null ? 0 : pipeline.inFlight())
+                .withData("activeStreams", pipeline == null ? 0 : pipeline.activeStreams())
+                .withData("stuckStreams", stuck).build();
     }
 }

@@ -20,8 +20,13 @@ public final class ConfigCheck {
         }
         model.dir().filter(d -> !Files.isDirectory(d))
                 .ifPresent(d -> problems.add(P + "model.dir must be a folder, " + d.toAbsolutePath() + " is not"));
-        model.url().filter(u -> u.getScheme() == null || !u.getScheme().startsWith("http"))
-                .ifPresent(u -> problems.add(P + "model.url must be an http(s) URL, was " + u));
+        model.url().filter(u -> u.getScheme() == null || !(u.getScheme().equals("https") || u.getScheme().equals("http")))
+                .ifPresent(u -> problems.add(P + "model.url must be an https URL, was " + u));
+        model.url().filter(u -> "http".equals(u.getScheme()) && !model.allowPlainHttp())
+                .ifPresent(u -> problems.add(P + "model.url is plain HTTP (" + u + "): use https, or set " + P
+                        + "model.allow-plain-http=true on a trusted network"));
+        model.sha256().filter(h -> !h.trim().matches("[0-9a-fA-F]{64}"))
+                .ifPresent(h -> problems.add(P + "model.sha256 must be 64 hex digits, was '" + h + "'"));
         atLeast(problems, "onnx-runtime.cuda-device-id", c.onnxRuntime().cudaDeviceId(), 0);
         atLeast(problems, "onnx-runtime.intra-op-threads", c.onnxRuntime().intraOpThreads(), 0);
         atLeast(problems, "onnx-runtime.warmup-runs", c.onnxRuntime().warmupRuns(), 0);
@@ -39,6 +44,25 @@ public final class ConfigCheck {
         atLeast(problems, "limits.max-frame-bytes", c.limits().maxFrameBytes(), 1);
         if (c.limits().maxPixels() < 1) {
             problems.add(P + "limits.max-pixels must be >= 1, was " + c.limits().maxPixels());
+        }
+        if (c.stream().maxClockSkew().isNegative()) {
+            problems.add(P + "stream.max-clock-skew must be >= 0, was " + c.stream().maxClockSkew());
+        }
+        if (c.stream().stuckAfter().toMillis() < 1000) {
+            problems.add(P + "stream.stuck-after must be >= 1s, was " + c.stream().stuckAfter());
+        }
+        if (c.stream().revokeTimeout().isNegative() || c.stream().revokeTimeout().toSeconds() > 60) {
+            problems.add(P + "stream.revoke-timeout must be 0..60s, was " + c.stream().revokeTimeout());
+        }
+        if (c.stream().drainTimeout().isNegative()) {
+            problems.add(P + "stream.drain-timeout must be >= 0, was " + c.stream().drainTimeout());
+        }
+        if (c.limits().maxDeadLetterBytes() < 64 * 1024) {
+            problems.add(P + "limits.max-dead-letter-bytes must be >= 65536, was " + c.limits().maxDeadLetterBytes());
+        }
+        atLeast(problems, "mask.max-regions", c.mask().maxRegions(), 0);
+        if (c.mask().minRegionArea() < 0) {
+            problems.add(P + "mask.min-region-area must be >= 0, was " + c.mask().minRegionArea());
         }
         if (c.mask().pngCompression() < 0 || c.mask().pngCompression() > 9) {
             problems.add(P + "mask.png-compression must be 0..9, was " + c.mask().pngCompression());

@@ -36,9 +36,19 @@ public interface InferenceConfig {
         /** Base URL serving {@code manifest.json} and the ONNX file. No default; set this or {@code dir}. */
         Optional<URI> url();
 
-        /** Where models fetched from a URL are kept. Default {@code ${java.io.tmpdir}/endostream-models}. */
-        @WithDefault("${java.io.tmpdir}/endostream-models")
+        /**
+         * Where models fetched from a URL are kept; created owner-only, refused when others can write it.
+         * Default {@code ${user.home}/.cache/endostream/models} (not the shared temp folder).
+         */
+        @WithDefault("${user.home}/.cache/endostream/models")
         Path cacheDir();
+
+        /** Accept a plain {@code http://} model URL (trusted networks only). Default false. */
+        @WithDefault("false")
+        boolean allowPlainHttp();
+
+        /** The ONNX file's expected SHA-256 (hex); when set, any other model is refused. No default. */
+        Optional<String> sha256();
     }
 
     interface OnnxRuntime {
@@ -89,6 +99,29 @@ public interface InferenceConfig {
         /** Frames received but not yet acknowledged before the consumer is held back. Default 64. */
         @WithDefault("64")
         int maxInFlight();
+
+        /**
+         * Capture times ({@code ce_capturetime}, else the record timestamp) later than now + this are "unknown": the
+         * record timestamp, then the receive time, is used instead. Default 60s.
+         */
+        @WithDefault("60s")
+        Duration maxClockSkew();
+
+        /** A stream whose frames made no progress for this long turns liveness DOWN. Default 60s. */
+        @WithDefault("60s")
+        Duration stuckAfter();
+
+        /**
+         * On a rebalance, how long the revoked partitions' frames in flight are waited for before the partitions go
+         * (their outcomes published and offsets committed, so the new owner does not redo them). Stays below the
+         * consumer's max.poll.interval.ms. Default 10s.
+         */
+        @WithDefault("10s")
+        Duration revokeTimeout();
+
+        /** How long SIGTERM waits for frames in flight to finish and be committed. Default 20s. */
+        @WithDefault("20s")
+        Duration drainTimeout();
     }
 
     interface Limits {
@@ -99,11 +132,27 @@ public interface InferenceConfig {
         /** Largest width x height read from an image header (TOO_MANY_PIXELS beyond). Default 16777216 (4096x4096). */
         @WithDefault("16777216")
         long maxPixels();
+
+        /**
+         * Largest dead letter (key + value + headers) sent with its value; larger ones are sent without the value and
+         * say so in {@code ce_deadlettervaluedropped}. Must stay below the dead-letter producer's max.request.size.
+         * Default 16777216.
+         */
+        @WithDefault("16777216")
+        int maxDeadLetterBytes();
     }
 
     interface Mask {
         /** zlib level of the 1-bit mask PNG, 0..9. Default 1. */
         @WithDefault("1")
         int pngCompression();
+
+        /** Largest regions listed in {@code ce_regions}; the others are counted in {@code ce_regionsomitted}. Default 16. */
+        @WithDefault("16")
+        int maxRegions();
+
+        /** Regions smaller than this many frame pixels are counted, not listed. Default 16. */
+        @WithDefault("16")
+        long minRegionArea();
     }
 }

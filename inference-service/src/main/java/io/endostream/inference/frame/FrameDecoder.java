@@ -94,8 +94,12 @@ public final class FrameDecoder {
         return reduction;
     }
 
+    /**
+     * EXIF orientation is ignored on purpose: masks align with the stored pixels, so a mask is always the size the
+     * image header states (a rotated decode of orientations 5-8 would swap width and height).
+     */
     private static int flagFor(int reduction) {
-        return switch (reduction) {
+        return Imgcodecs.IMREAD_IGNORE_ORIENTATION | switch (reduction) {
             case 2 -> Imgcodecs.IMREAD_REDUCED_COLOR_2;
             case 4 -> Imgcodecs.IMREAD_REDUCED_COLOR_4;
             case 8 -> Imgcodecs.IMREAD_REDUCED_COLOR_8;

@@ -7,14 +7,12 @@ import io.endostream.contracts.frame.ImageFormat;
 /**
  * Width and height read from an encoded image's header, before any pixel is decoded: the guard against
  * decompression bombs (a few kilobytes of PNG or JPEG can claim gigapixels) and the input for choosing a
- * reduced-scale JPEG decode. Also checks that the file is complete (JPEG EOI / PNG IEND marker at the end),
- * because decoders quietly return a grey-padded picture for a truncated JPEG.
+ * reduced-scale JPEG decode. Also checks that the file is complete (a JPEG's marker structure reaches EOI; a PNG
+ * ends with IEND), because decoders quietly return a grey-padded picture for a truncated JPEG.
  */
 public record ImageHeader(int width, int height) {
 
     private static final byte[] PNG_IEND = {0, 0, 0, 0, 'I', 'E', 'N', 'D', (byte) 0xAE, 0x42, 0x60, (byte) 0x82};
-    /** Bytes at the end of a JPEG in which the EOI marker is searched (some encoders pad after it). */
-    private static final int JPEG_EOI_WINDOW = 64;
 
     public long pixels() {
         return (long) width * height;
@@ -45,10 +43,18 @@ public record ImageHeader(int width, int height) {
         return new ImageHeader((int) width, (int) height);
     }
 
+    /**
+     * Walks the JPEG's marker structure (segments by their lengths, entropy-coded scan data up to the next real
+     * marker) from SOI to EOI: the size comes from the frame header (SOF), completeness from reaching EOI. Bytes
+     * after EOI (vendor trailers, padding) are ignored, as libjpeg does; a file that ends before EOI is truncated.
+     */
     static ImageHeader jpeg(byte[] b) {
-        int i = 2; // after SOI FF D8
+        if (b.length < 4 || (b[0] & 0xFF) != 0xFF || (b[1] & 0xFF) != 0xD8) {
+            throw corrupt("JPEG has no start-of-image marker");
+        }
+        int i = 2;
         ImageHeader found = null;
-        while (i + 3 < b.length && found == null) {
+        while (i + 1 < b.length) {
             if ((b[i] & 0xFF) != 0xFF) {
                 throw corrupt("JPEG marker expected at byte " + i);
             }
@@ -57,14 +63,23 @@ public record ImageHeader(int width, int height) {
                 i++;
                 continue;
             }
+            if (marker == 0xD9) { // EOI
+                if (found == null) {
+                    break;
+                }
+                return found;
+            }
             if (marker == 0xD8 || marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) { // no length
                 i += 2;
                 continue;
             }
-            if (marker == 0xD9 || marker == 0xDA) { // EOI or start of scan before any frame header
+            if (i + 3 >= b.length) {
                 break;
             }
             int length = ((b[i + 2] & 0xFF) << 8) | (b[i + 3] & 0xFF);
+            if (length < 2) {
+                throw corrupt("JPEG segment at byte " + i + " has length " + length);
+            }
             boolean startOfFrame = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
             if (startOfFrame) {
                 if (i + 8 >= b.length) {
@@ -78,23 +93,35 @@ public record ImageHeader(int width, int height) {
                 found = new ImageHeader(width, height);
             }
             i += 2 + length;
+            if (marker == 0xDA) { // start of scan: entropy-coded data follows the header
+                if (found == null) {
+                    throw corrupt("JPEG has no frame header (SOF) before its scan data (" + b.length + " bytes)");
+                }
+                i = endOfScan(b, i);
+            }
         }
         if (found == null) {
             throw corrupt("JPEG has no frame header (SOF) before its scan data (" + b.length + " bytes)");
         }
-        if (!hasJpegEnd(b)) {
-            throw corrupt("JPEG is truncated: no end-of-image marker (" + b.length + " bytes)");
-        }
-        return found;
+        throw corrupt("JPEG is truncated: no end-of-image marker (" + b.length + " bytes)");
     }
 
-    private static boolean hasJpegEnd(byte[] b) {
-        for (int i = b.length - 2; i >= Math.max(2, b.length - JPEG_EOI_WINDOW); i--) {
-            if ((b[i] & 0xFF) == 0xFF && (b[i + 1] & 0xFF) == 0xD9) {
-                return true;
+    /** Index of the first marker after entropy-coded data starting at {@code i} (stuffed FF00 and RSTn are data). */
+    private static int endOfScan(byte[] b, int i) {
+        while (i + 1 < b.length) {
+            if ((b[i] & 0xFF) == 0xFF) {
+                int next = b[i + 1] & 0xFF;
+                if (next == 0x00 || (next >= 0xD0 && next <= 0xD7)) {
+                    i += 2;
+                    continue;
+                }
+                if (next != 0xFF) {
+                    return i;
+                }
             }
+            i++;
         }
-        return false;
+        return b.length;
     }
 
     private static boolean endsWith(byte[] b, byte[] suffix) {

@@ -47,6 +47,7 @@ public final class PipelineMetrics {
             Gauge.builder("endostream.execution.provider", models, AtomicInteger::get).tag("provider", provider.id())
                     .description("Model versions running on this ONNX Runtime execution provider").register(registry);
         }
+        skipCounter("stale"); // at 0 from the start: "no skips" reads as 0, not as a missing series
         Gauge.builder("endostream.frames.in.flight", inFlight, AtomicInteger::get)
                 .description("Frames received and not yet acknowledged").register(registry);
     }
@@ -65,8 +66,12 @@ public final class PipelineMetrics {
     }
 
     public void skipped(String reason) {
-        skips.computeIfAbsent(reason, r -> Counter.builder("endostream.frames.skipped").tag("reason", r)
-                .description("Frames skipped on purpose (stale: older than max-age)").register(registry)).increment();
+        skipCounter(reason).increment();
+    }
+
+    private Counter skipCounter(String reason) {
+        return skips.computeIfAbsent(reason, r -> Counter.builder("endostream.frames.skipped").tag("reason", r)
+                .description("Frames skipped on purpose (stale: older than max-age)").register(registry));
     }
 
     public void batch(String modelVersion, int size) {

@@ -24,25 +24,35 @@ public final class DynamicBatcher implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(DynamicBatcher.class);
 
-    /** A frame waiting for inference. */
+    /**
+     * A frame waiting for inference. Ownership of its pooled sample passes to the batcher in {@link #takeSample()}
+     * (the batcher copies it into the model input and returns it to the pool); from then on the job must not
+     * touch it. A job that fails before its sample was taken still owns it and closes it itself.
+     */
     public interface Job {
-        Preprocessor.Sample sample();
+        /** Hands the sample over to the batcher; the job forgets it. Called once, on the inference thread. */
+        Preprocessor.Sample takeSample();
+
+        /** Called on the inference thread just before the batch runs (fault injection in tests). */
+        default void beforeRun() {
+        }
 
         /** The model-resolution mask (CV_8UC1 0/255, now owned by the job) and the batch's timings. */
         void completed(Mat smallMask, long inferenceStartNanos, long inferenceNanos, int batchSize);
 
-        void failed(RuntimeException error);
+        /** Inference did not happen or failed; any Throwable (an Error too) ends the job here. */
+        void failed(Throwable error);
     }
 
     private static final Job STOP = new Job() {
-        public Preprocessor.Sample sample() {
+        public Preprocessor.Sample takeSample() {
             return null;
         }
 
         public void completed(Mat smallMask, long start, long nanos, int batchSize) {
         }
 
-        public void failed(RuntimeException error) {
+        public void failed(Throwable error) {
         }
     };
 
@@ -72,6 +82,14 @@ public final class DynamicBatcher implements AutoCloseable {
             return;
         }
         queue.add(job);
+        if (!running && queue.remove(job)) { // the loop ended between the check and the add: nobody will take it
+            job.failed(new IllegalStateException("model " + model.ref() + " is closed"));
+        }
+    }
+
+    /** True on the batcher's own thread. */
+    public boolean isBatcherThread() {
+        return Thread.currentThread() == thread;
     }
 
     public boolean isAlive() {
@@ -101,16 +119,19 @@ public final class DynamicBatcher implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (Throwable e) {
+            // runBatch ends its own jobs; anything escaping here is the thread dying: end every job, never wedge
+            LOG.errorf(e, "inference thread of %s stopped", model.ref());
         } finally {
             running = false;
             RuntimeException closed = new IllegalStateException("model " + model.ref() + " closed before inference");
             for (Job job : batch) {
-                job.failed(closed);
+                failQuietly(job, closed);
             }
             Job job;
             while ((job = queue.poll()) != null) {
                 if (job != STOP) {
-                    job.failed(closed);
+                    failQuietly(job, closed);
                 }
             }
         }
@@ -143,17 +164,21 @@ public final class DynamicBatcher implements AutoCloseable {
         long inference;
         try {
             for (int i = 0; i < n; i++) {
-                try (Preprocessor.Sample sample = batch.get(i).sample()) {
+                // the batcher owns the sample from here: copied into the input, back to the pool, never again
+                try (Preprocessor.Sample sample = batch.get(i).takeSample()) {
                     model.inputSample(i).put(sample.floats());
                 }
+            }
+            for (Job job : batch) {
+                job.beforeRun();
             }
             long runStart = System.nanoTime();
             model.run(n);
             inference = System.nanoTime() - runStart;
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
             LOG.errorf(e, "inference failed for a batch of %d on %s", n, model.ref());
             for (Job job : batch) {
-                job.failed(e);
+                failQuietly(job, e);
             }
             return;
         }
@@ -163,19 +188,37 @@ public final class DynamicBatcher implements AutoCloseable {
             Mat small;
             try {
                 small = postprocessor.binarize(model.outputPlane(i));
-            } catch (RuntimeException e) {
-                job.failed(e);
+            } catch (Throwable e) {
+                failQuietly(job, e);
                 continue;
             }
-            job.completed(small, start, inference, n);
+            try {
+                job.completed(small, start, inference, n);
+            } catch (Throwable e) {
+                LOG.errorf(e, "handing a mask back from %s failed", model.ref());
+            }
         }
     }
 
-    /** Finishes the queued jobs, then stops the thread. */
+    private static void failQuietly(Job job, Throwable error) {
+        try {
+            job.failed(error);
+        } catch (Throwable e) {
+            LOG.errorf(e, "ending a failed job failed");
+        }
+    }
+
+    /**
+     * Finishes the queued jobs, then stops the thread. Called on the batcher's own thread (the last frame of a
+     * retiring version can end there) it only asks the loop to stop: joining itself would stall inference.
+     */
     @Override
     public void close() {
         if (running) {
             queue.add(STOP);
+        }
+        if (Thread.currentThread() == thread) {
+            return;
         }
         try {
             thread.join(TimeUnit.SECONDS.toMillis(30));

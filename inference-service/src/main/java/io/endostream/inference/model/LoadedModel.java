@@ -47,18 +47,35 @@ public final class LoadedModel implements AutoCloseable {
     /** A frame no longer needs the session (its inference is done or it failed before). */
     public void release() {
         if (inFlight.decrementAndGet() == 0 && retiring) {
-            drained.complete(null);
+            drainedOffFramePath();
         }
     }
 
-    /** Stops taking frames; the returned stage completes when the frames in flight are done. */
+    /**
+     * Stops taking frames; the returned stage completes when the frames in flight are done, always on the unloader
+     * thread: the last release often runs on this version's own inference thread (or a codec thread), and whatever
+     * follows the drain (closing the batcher, which joins that thread) must not run there.
+     */
     public CompletableFuture<Void> retire() {
         retiring = true;
         if (inFlight.get() == 0) {
-            drained.complete(null);
+            drainedOffFramePath();
         }
         return drained;
     }
+
+    private void drainedOffFramePath() {
+        if (!drained.isDone()) {
+            drained.completeAsync(() -> null, UNLOADER);
+        }
+    }
+
+    /** One daemon thread, started on first use, that runs what follows a drained version (its unload). */
+    private static final java.util.concurrent.Executor UNLOADER = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "model-unloader");
+        t.setDaemon(true);
+        return t;
+    });
 
     public boolean retiring() {
         return retiring;
@@ -88,8 +105,13 @@ public final class LoadedModel implements AutoCloseable {
         return batcher;
     }
 
+    /** Stops the batcher (waiting for its queue unless called on its own thread), then frees the session. */
     @Override
     public void close() {
+        if (batcher.isBatcherThread()) { // never free the session under the thread that is using it
+            UNLOADER.execute(this::close);
+            return;
+        }
         batcher.close();
         model.close();
         preprocessor.close();

@@ -92,8 +92,27 @@ public final class SegmentationModel implements AutoCloseable {
     }
 
     /** Opens and verifies the session (input/output names) and warms it up at every batch size. */
+    private static String sha256(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static SegmentationModel open(ModelArtifact artifact, SessionSettings settings) {
-        SessionFactory.OpenedSession opened = new SessionFactory(settings).open(artifact.onnxFile());
+        byte[] onnx;
+        try {
+            onnx = java.nio.file.Files.readAllBytes(artifact.onnxFile());
+        } catch (java.io.IOException e) {
+            throw new ModelLoadException("cannot read " + artifact.onnxFile() + ": " + e.getMessage(), e);
+        }
+        String actual = sha256(onnx);
+        if (!actual.equalsIgnoreCase(artifact.manifest().onnxSha256())) { // checked again on the bytes ORT gets
+            throw new ModelLoadException("SHA-256 of " + artifact.onnxFile() + " is " + actual + " but its manifest says "
+                    + artifact.manifest().onnxSha256() + ": refusing to load " + artifact.ref());
+        }
+        SessionFactory.OpenedSession opened = new SessionFactory(settings).open(onnx, artifact.onnxFile());
         SegmentationModel model;
         try {
             model = new SegmentationModel(artifact, opened, Math.max(1, settings.maxBatchSize()));

@@ -27,12 +27,21 @@ public final class SessionFactory {
     }
 
     public OpenedSession open(Path onnxFile) {
+        try {
+            return open(java.nio.file.Files.readAllBytes(onnxFile), onnxFile);
+        } catch (java.io.IOException e) {
+            throw new ModelLoadException("cannot read " + onnxFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Opens a session from the model's bytes (the ones that were verified: nothing can swap the file between). */
+    public OpenedSession open(byte[] onnx, Path onnxFile) {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         if (settings.provider() == ExecutionProvider.CUDA) {
             OrtSession.SessionOptions options = baseOptions();
             try {
                 options.addCUDA(settings.cudaDeviceId());
-                return new OpenedSession(env.createSession(onnxFile.toString(), options), options, ExecutionProvider.CUDA);
+                return new OpenedSession(env.createSession(onnx, options), options, ExecutionProvider.CUDA);
             } catch (OrtException | UnsatisfiedLinkError e) {
                 options.close();
                 LOG.warnf("CUDA execution provider (device %d) unavailable for %s: %s -- falling back to CPU",
@@ -41,7 +50,7 @@ public final class SessionFactory {
         }
         OrtSession.SessionOptions options = baseOptions();
         try {
-            return new OpenedSession(env.createSession(onnxFile.toString(), options), options, ExecutionProvider.CPU);
+            return new OpenedSession(env.createSession(onnx, options), options, ExecutionProvider.CPU);
         } catch (OrtException e) {
             options.close();
             throw new ModelLoadException("ONNX Runtime cannot open " + onnxFile + ": " + e.getMessage(), e);

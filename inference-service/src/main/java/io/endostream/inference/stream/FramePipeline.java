@@ -2,12 +2,14 @@ package io.endostream.inference.stream;
 
 import io.endostream.contracts.DeadLetterReason;
 import io.endostream.contracts.MalformedRecordException;
+import io.endostream.contracts.Utf8;
 import io.endostream.contracts.WireRecord;
 import io.endostream.contracts.deadletter.DeadLetterCodec;
 import io.endostream.contracts.frame.Frame;
 import io.endostream.contracts.frame.FrameCodec;
 import io.endostream.contracts.mask.Mask;
 import io.endostream.contracts.mask.MaskCodec;
+import io.endostream.contracts.mask.Region;
 import io.endostream.inference.frame.DecodedFrame;
 import io.endostream.inference.frame.FrameDecoder;
 import io.endostream.inference.mask.MaskEncoder;
@@ -24,272 +26,401 @@ import org.opencv.core.Mat;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
- * A frame's whole path from record to mask, independent of any framework:
+ * A frame's whole path from record to mask, independent of any framework, in parts with one owner at a time:
  * <pre>
- *   submit(record) -> FrameCodec (contract checks) -> stale check -> ModelRegistry (which version)
- *     -> FrameDecoder (OpenCV, reduced-scale JPEG) -> Preprocessor (into a pooled buffer)
- *     -> DynamicBatcher (ONNX Runtime, batches across streams) -> Postprocessor (threshold, resize, regions)
- *     -> MaskEncoder (1-bit PNG) -> MaskCodec -> StreamLane (frame order per stream) -> OutcomePublisher
- *     -> broker ack -> the record's acknowledgement (only now may its offset be committed)
+ *   admission ({@link Admission}: in-flight gate; {@link StreamLanes}: a ticket in the stream's lane)
+ *   codec thread:     FrameCodec (contract checks) -> capture-time rule -> stale check -> ModelRegistry
+ *                     -> FrameDecoder -> Preprocessor (pooled sample, owned by the job)
+ *   inference thread: DynamicBatcher takes the sample (copies it in, returns it to the pool) -> ONNX Runtime
+ *                     -> threshold (a small Mat, handed back to the job)
+ *   codec thread:     Postprocessor -> MaskEncoder -> MaskCodec (the small Mat is released here)
+ *   in-order release: StreamLane hands outcomes to the OutcomePublisher in frame order per stream, holding
+ *                     later ones while a failed publish is retried
+ *   completion thread: broker ack -> the record's acknowledgement (only now may its offset be committed)
  * </pre>
- * Every frame ends as exactly one mask, one dead letter (with its reason) or one counted skip.
- * Codec work runs on {@code codecThreads}; each model version has its own inference thread.
+ * A {@link FrameJob} is written by exactly one thread at a time; each hand-over goes through a queue (executor or
+ * batcher), which orders the writes before the next owner's reads. Every frame ends as exactly one mask, one dead
+ * letter (with its reason; {@code processing-failed} when anything, an Error too, went wrong) or one counted skip.
  */
 public final class FramePipeline implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(FramePipeline.class);
-    private static final CompletableFuture<Void> ADMITTED = CompletableFuture.completedFuture(null);
+    /** Mask header: regions not listed in {@code ce_regions} (beyond max-regions or below min-region-area). */
+    public static final String REGIONS_OMITTED = "ce_regionsomitted";
+    /** Dead-letter header: the original value's length when it was left out to keep the dead letter publishable. */
+    public static final String DEAD_LETTER_VALUE_DROPPED = "ce_deadlettervaluedropped";
+    private static final long STALE_LOG_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private final PipelineSettings settings;
     private final ModelRegistry models;
     private final OutcomePublisher publisher;
     private final PipelineMetrics metrics;
     private final Clock clock;
+    private final FaultInjector faults;
     private final FrameDecoder decoder;
     private final MaskEncoder encoder;
     private final ExecutorService codec;
-    private final AtomicInteger inFlight;
-    private final ConcurrentHashMap<String, StreamLane> lanes = new ConcurrentHashMap<>();
-    private final Object gateLock = new Object();
-    private CompletableFuture<Void> waitingForCapacity;
-    private final CompletableFuture<Void> idle = new CompletableFuture<>();
+    private final ScheduledExecutorService completions;
+    private final Admission admission;
+    private final StreamLanes<FrameJob> lanes = new StreamLanes<>();
+    private final StreamLane.Releaser<FrameJob> releaser = this::release;
+    private final Map<String, Long> staleLogged = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+            return size() > 1024; // bounded: stream ids come from outside
+        }
+    };
+    private final AtomicInteger handedBack = new AtomicInteger();
+    private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private volatile boolean closing;
 
     public FramePipeline(PipelineSettings settings, ModelRegistry models, OutcomePublisher publisher,
                          PipelineMetrics metrics, AtomicInteger inFlight, Clock clock) {
+        this(settings, models, publisher, metrics, inFlight, clock, FaultInjector.NONE);
+    }
+
+    public FramePipeline(PipelineSettings settings, ModelRegistry models, OutcomePublisher publisher,
+                         PipelineMetrics metrics, AtomicInteger inFlight, Clock clock, FaultInjector faults) {
         this.settings = settings;
         this.models = models;
         this.publisher = publisher;
         this.metrics = metrics;
-        this.inFlight = inFlight;
         this.clock = clock;
+        this.faults = faults;
+        this.admission = new Admission(settings.maxInFlight(), inFlight);
         this.decoder = new FrameDecoder(settings.maxPixels());
         this.encoder = new MaskEncoder(settings.pngCompression());
         AtomicInteger threadNumber = new AtomicInteger();
         this.codec = new ThreadPoolExecutor(settings.codecThreads(), settings.codecThreads(), 0, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "frame-codec-" + threadNumber.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+                new LinkedBlockingQueue<>(), r -> daemon(r, "frame-codec-" + threadNumber.incrementAndGet()));
+        // Publish results arrive on the producer's I/O thread: they hop here before touching a lane, because a
+        // lane's lock may be held by a thread blocked in send() waiting for that very I/O thread.
+        this.completions = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "frame-outcomes"));
     }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    // ---- admission ----
 
     /**
      * Takes a frame in. Never blocks; the returned stage completes when the pipeline has room for the next frame
-     * ({@code maxInFlight}), which is how the consumer is held back under load.
+     * ({@code maxInFlight}), which is how the consumer is held back under load. While shutting down a frame is
+     * handed back: neither processed nor acknowledged, so its offset stays uncommitted and it is read again.
      */
     public CompletionStage<Void> submit(IncomingFrame in) {
         if (closing) {
-            in.acknowledgement().nack(new IllegalStateException("pipeline is shutting down"));
-            return ADMITTED;
+            // not processed, not acknowledged: read again after the restart. The stage completes only when the
+            // pipeline is closed, which stops a one-at-a-time consumer from fetching more while it drains.
+            handedBack.incrementAndGet();
+            return closed;
         }
         metrics.frameIn();
-        inFlight.incrementAndGet();
+        CompletionStage<Void> room = admission.enter();
         byte[] key = in.record().key();
-        String laneKey = key == null ? "" : new String(key, StandardCharsets.UTF_8);
-        StreamLane lane = lanes.computeIfAbsent(laneKey, k -> new StreamLane());
-        Work work = new Work(in, lane, lane.nextTicket());
-        codec.execute(() -> decodeAndQueue(work));
-        return admission();
+        String streamId = key == null ? "" : new String(key, StandardCharsets.UTF_8);
+        StreamLanes.Admitted<FrameJob> admitted = lanes.admit(streamId);
+        FrameJob job = new FrameJob(in, streamId, admitted.lane(), admitted.ticket());
+        onCodec(job, () -> decodeAndQueue(job));
+        return room;
     }
 
-    private CompletionStage<Void> admission() {
-        if (inFlight.get() < settings.maxInFlight()) {
-            return ADMITTED;
-        }
-        synchronized (gateLock) {
-            if (inFlight.get() < settings.maxInFlight()) {
-                return ADMITTED;
+    /** Runs a stage on a codec thread; whatever escapes it (an Error too) ends the frame as processing-failed. */
+    private void onCodec(FrameJob job, Runnable stage) {
+        Runnable guarded = () -> {
+            try {
+                stage.run();
+            } catch (Throwable e) {
+                processingFailed(job, "unexpected", e);
             }
-            if (waitingForCapacity == null) {
-                waitingForCapacity = new CompletableFuture<>();
-            }
-            return waitingForCapacity;
-        }
-    }
-
-    private void finished() {
-        int now = inFlight.decrementAndGet();
-        if (now < settings.maxInFlight()) {
-            CompletableFuture<Void> waiting;
-            synchronized (gateLock) {
-                waiting = waitingForCapacity;
-                waitingForCapacity = null;
-            }
-            if (waiting != null) {
-                waiting.complete(null);
-            }
-        }
-        if (now == 0 && closing) {
-            idle.complete(null);
+        };
+        try {
+            codec.execute(guarded);
+        } catch (RejectedExecutionException e) { // codec threads stopped (shutdown timed out): end it here
+            guarded.run();
         }
     }
 
     /** Frames received and not yet acknowledged or failed. */
     public int inFlight() {
-        return inFlight.get();
+        return admission.inFlight();
     }
 
-    // ---- codec thread: contract checks, stale check, routing, decode, preprocess ----
+    /** Streams with frames in flight (their lanes); 0 when idle, however many streams came and went. */
+    public int activeStreams() {
+        return lanes.size();
+    }
 
-    private void decodeAndQueue(Work work) {
+    /** Streams whose frames made no progress for {@code stuck-after}: liveness is DOWN while this is above 0. */
+    public long stuckStreams() {
+        return lanes.stuck(System.nanoTime() - settings.stuckAfter().toNanos());
+    }
+
+    /** Frames handed back (not processed, not acknowledged) because they arrived while shutting down. */
+    public int handedBack() {
+        return handedBack.get();
+    }
+
+    // ---- codec thread: contract checks, capture time, stale check, routing, decode, preprocess ----
+
+    private void decodeAndQueue(FrameJob job) {
         long start = System.nanoTime();
-        work.codecWaitNanos = start - work.in.receivedNanos();
-        IncomingFrame in = work.in;
+        job.codecWaitNanos = start - job.in.receivedNanos();
+        IncomingFrame in = job.in;
         WireRecord record = in.record();
+        long now = clock.millis();
+        long skew = settings.maxClockSkew().toMillis();
         Frame frame;
         try {
-            frame = FrameCodec.decode(record.key(), record.value(), record.headers(), in.topic(), in.partition(),
-                    in.offset(), in.timestampMillis(), settings.maxFrameBytes());
+            frame = FrameCodec.decode(record.key(), record.value(),
+                    CaptureTimes.withoutAbsurdCaptureTime(record.headers(), now, skew), in.topic(), in.partition(),
+                    in.offset(), CaptureTimes.recordTime(in.timestampMillis(), now, skew), settings.maxFrameBytes());
         } catch (MalformedRecordException e) {
-            deadLetter(work, e.reason(), e.detail());
+            deadLetter(job, e.reason(), e.detail());
             return;
         }
-        long age = clock.millis() - frame.captureTimeMillis();
+        job.frame = frame;
+        long age = now - frame.captureTimeMillis();
         if (!settings.lossless() && age > settings.maxAge().toMillis()) {
-            complete(work, Outcome.skip("stale"));
+            logStale(frame.streamId(), age);
+            complete(job, Outcome.skip("stale"));
             return;
         }
         LoadedModel model;
         try {
             model = models.acquire(frame.streamId());
         } catch (RuntimeException e) {
-            deadLetter(work, DeadLetterReason.PROCESSING_FAILED, "no model: " + e.getMessage());
+            deadLetter(job, DeadLetterReason.PROCESSING_FAILED, "no model: " + e.getMessage());
             return;
         }
-        work.frame = frame;
-        work.model = model;
+        job.model = model;
         String version = model.ref().version();
         try {
+            faults.beforeDecode(frame);
             long decodeStart = System.nanoTime();
-            Preprocessor.Sample sample;
             try (DecodedFrame decoded = decoder.decode(frame, model.model().inputWidth(), model.model().inputHeight())) {
-                work.width = decoded.width();
-                work.height = decoded.height();
+                job.width = decoded.width();
+                job.height = decoded.height();
                 long preprocessStart = System.nanoTime();
                 metrics.stage(Stage.DECODE, version, preprocessStart - decodeStart);
-                sample = model.preprocessor().process(decoded.image());
+                job.sample = model.preprocessor().process(decoded.image());
                 metrics.stage(Stage.PREPROCESS, version, System.nanoTime() - preprocessStart);
             }
-            work.sample = sample;
-            work.enqueuedNanos = System.nanoTime();
-            model.batcher().submit(work);
         } catch (MalformedRecordException e) {
-            model.release();
-            deadLetter(work, e.reason(), e.detail());
-        } catch (RuntimeException e) {
-            model.release();
-            LOG.errorf(e, "frame %s of stream %s failed before inference", frame.frameId(), frame.streamId());
-            deadLetter(work, DeadLetterReason.PROCESSING_FAILED, e.toString());
+            job.releaseModel();
+            deadLetter(job, e.reason(), e.detail());
+            return;
+        } catch (Throwable e) { // an Error too: the frame must end, the stream must move on
+            job.releaseModel();
+            processingFailed(job, "before inference", e);
+            return;
         }
+        job.enqueuedNanos = System.nanoTime();
+        model.batcher().submit(job); // hand-over: from here the batcher thread owns the job until it calls back
+    }
+
+    private void logStale(String streamId, long ageMillis) {
+        long now = System.nanoTime();
+        synchronized (staleLogged) {
+            Long last = staleLogged.get(streamId);
+            if (last != null && now - last < STALE_LOG_INTERVAL_NANOS) {
+                return;
+            }
+            staleLogged.put(streamId, now);
+        }
+        LOG.warnf("stream %s: skipping stale frames (this one %d ms old, max-age %d ms); logged at most once a "
+                + "minute per stream, every skip is counted in endostream_frames_skipped_total", streamId, ageMillis,
+                settings.maxAge().toMillis());
     }
 
     // ---- inference thread hands back; codec thread: postprocess, encode ----
 
-    private void maskReady(Work work, Mat small, long inferenceStart, long inferenceNanos) {
-        work.model.release();
-        String version = work.model.ref().version();
-        metrics.stage(Stage.QUEUE, version, work.codecWaitNanos + (inferenceStart - work.enqueuedNanos));
+    private void maskReady(FrameJob job, Mat small, long inferenceStart, long inferenceNanos) {
+        job.releaseModel();
+        String version = job.model.ref().version();
+        metrics.stage(Stage.QUEUE, version, job.codecWaitNanos + (inferenceStart - job.enqueuedNanos));
         metrics.stage(Stage.INFERENCE, version, inferenceNanos);
-        work.inferenceMillis = inferenceNanos / 1e6;
-        codec.execute(() -> finishMask(work, small));
+        job.inferenceMillis = inferenceNanos / 1e6;
+        job.small = small;
+        onCodec(job, () -> finishMask(job));
     }
 
-    private void finishMask(Work work, Mat small) {
-        Frame frame = work.frame;
-        String version = work.model.ref().version();
+    private void finishMask(FrameJob job) {
+        Frame frame = job.frame;
+        String version = job.model.ref().version();
+        long start = System.nanoTime();
+        Postprocessor.Result result;
         try {
-            long start = System.nanoTime();
-            Postprocessor.Result result;
-            try {
-                result = work.model.postprocessor().toFrame(small, work.width, work.height);
-            } finally {
-                small.release();
-            }
-            byte[] png;
-            long encodeStart = System.nanoTime();
-            metrics.stage(Stage.POSTPROCESS, version, encodeStart - start);
-            try (result) {
-                png = encoder.encode(result.mask());
-            }
-            metrics.stage(Stage.ENCODE, version, System.nanoTime() - encodeStart);
-            Mask mask = new Mask(frame.streamId(), frame.frameId(), frame.sequence(), frame.captureTimeMillis(),
-                    work.model.ref().name(), version, work.inferenceMillis,
-                    Math.max(0, clock.millis() - frame.captureTimeMillis()), result.areaFraction(), result.regions(),
-                    work.width, work.height, png);
-            complete(work, Outcome.mask(MaskCodec.encode(mask), version));
-        } catch (RuntimeException e) {
-            LOG.errorf(e, "frame %s of stream %s failed after inference", frame.frameId(), frame.streamId());
-            deadLetter(work, DeadLetterReason.PROCESSING_FAILED, e.toString());
+            result = job.model.postprocessor().toFrame(job.small, job.width, job.height);
+        } finally {
+            job.small.release();
+            job.small = null;
         }
+        byte[] png;
+        long encodeStart = System.nanoTime();
+        metrics.stage(Stage.POSTPROCESS, version, encodeStart - start);
+        try (result) {
+            png = encoder.encode(result.mask());
+        }
+        metrics.stage(Stage.ENCODE, version, System.nanoTime() - encodeStart);
+        List<Region> regions = RegionCap.kept(result.regions(), settings.maxRegions(), settings.minRegionArea());
+        Mask mask = new Mask(frame.streamId(), frame.frameId(), frame.sequence(), frame.captureTimeMillis(),
+                job.model.ref().name(), version, job.inferenceMillis,
+                Math.max(0, clock.millis() - frame.captureTimeMillis()), result.areaFraction(), regions,
+                job.width, job.height, png);
+        WireRecord record = MaskCodec.encode(mask);
+        record.headers().put(REGIONS_OMITTED, Utf8.bytes(Integer.toString(result.regions().size() - regions.size())));
+        complete(job, Outcome.mask(record, version));
     }
 
-    private void inferenceFailed(Work work, RuntimeException error) {
-        work.model.release();
-        codec.execute(() -> deadLetter(work, DeadLetterReason.PROCESSING_FAILED, "inference: " + error.getMessage()));
+    private void inferenceFailed(FrameJob job, Throwable error) {
+        job.releaseModel();
+        onCodec(job, () -> processingFailed(job, "inference", error));
     }
 
     // ---- outcomes, in frame order per stream ----
 
-    private void deadLetter(Work work, DeadLetterReason reason, String detail) {
-        IncomingFrame in = work.in;
+    private void processingFailed(FrameJob job, String where, Throwable error) {
+        if (job.ended) {
+            LOG.errorf(error, "frame of stream %s failed after it ended", job.streamId);
+            return;
+        }
+        if (job.small != null) {
+            job.small.release();
+            job.small = null;
+        }
+        job.closeSample();
+        LOG.errorf(error, "frame %s of stream %s failed (%s): dead-lettered processing-failed",
+                job.frame == null ? job.in.topic() + "-" + job.in.partition() + "@" + job.in.offset() : job.frame.frameId(),
+                job.streamId, where);
+        deadLetter(job, DeadLetterReason.PROCESSING_FAILED, where + ": " + error);
+    }
+
+    private void deadLetter(FrameJob job, DeadLetterReason reason, String detail) {
+        IncomingFrame in = job.in;
         WireRecord record = in.record();
-        WireRecord letter = DeadLetterCodec.encode(record.key(), record.value(), record.headers(), in.topic(),
-                in.partition(), in.offset(), reason, detail);
-        complete(work, Outcome.deadLetter(letter, reason));
+        byte[] value = record.value();
+        boolean drop = value != null && deadLetterBytes(record) > settings.maxDeadLetterBytes();
+        WireRecord letter = DeadLetterCodec.encode(record.key(), drop ? new byte[0] : value, record.headers(),
+                in.topic(), in.partition(), in.offset(), reason, detail);
+        if (drop) { // it must always fit the producer's max.request.size, or it would fail for good on every restart
+            letter.headers().put(DEAD_LETTER_VALUE_DROPPED, Utf8.bytes(Integer.toString(value.length)));
+        }
+        complete(job, Outcome.deadLetter(letter, reason));
     }
 
-    private void complete(Work work, Outcome outcome) {
-        work.lane.complete(work.ticket, outcome, work, this::release);
+    /** Serialized size of the dead letter with its value, plus room for the dead-letter headers and framing. */
+    private static long deadLetterBytes(WireRecord record) {
+        long size = 2048L + (record.key() == null ? 0 : record.key().length) + record.value().length;
+        for (Map.Entry<String, byte[]> h : record.headers().entrySet()) {
+            size += h.getKey().length() + (h.getValue() == null ? 0 : h.getValue().length) + 8;
+        }
+        return size;
     }
 
-    /** Called in frame order per stream, under the stream's lane lock. */
-    private void release(Work work, Outcome outcome) {
-        IncomingFrame in = work.in;
-        switch (outcome.kind()) {
-            case SKIP -> {
-                metrics.skipped(outcome.skipReason());
-                acknowledge(in);
+    private void complete(FrameJob job, Outcome outcome) {
+        job.ended = true;
+        job.outcome = outcome;
+        job.lane.complete(job.ticket, job, releaser);
+        lanes.dropIfIdle(job.streamId, job.lane);
+    }
+
+    /** Called in frame order per stream, under the stream's lane lock: hands the outcome to the publisher. */
+    private StreamLane.Handed release(long ticket, FrameJob job, boolean retry) {
+        Outcome outcome = job.outcome;
+        if (outcome.kind() == Outcome.Kind.SKIP) {
+            metrics.skipped(outcome.skipReason());
+            acknowledge(job.in);
+            return StreamLane.Handed.SETTLED;
+        }
+        if (retry) { // alone: the lane holds everything later until this one is through
+            long delayMillis = Math.min(5_000, 100L << Math.min(6, Math.max(0, job.publishAttempts - 1)));
+            completions.schedule(() -> {
+                CompletableFuture<Void> sent = publish(job);
+                sent.whenComplete((ok, error) -> completions.execute(() -> published(job, error)));
+            }, delayMillis, TimeUnit.MILLISECONDS);
+            return StreamLane.Handed.PUBLISHING;
+        }
+        CompletableFuture<Void> sent = publish(job);
+        if (sent.isCompletedExceptionally()) { // refused at once: nothing later of this stream may go before it
+            logPublishFailure(job, sent.handle((ok, error) -> error).join());
+            return StreamLane.Handed.FAILED;
+        }
+        sent.whenComplete((ok, error) -> completions.execute(() -> published(job, error)));
+        return StreamLane.Handed.PUBLISHING;
+    }
+
+    private CompletableFuture<Void> publish(FrameJob job) {
+        Outcome outcome = job.outcome;
+        job.publishAttempts++;
+        job.handedOverNanos = System.nanoTime();
+        return send(outcome.kind() == Outcome.Kind.MASK
+                ? () -> publisher.publishMask(outcome.record())
+                : () -> publisher.publishDeadLetter(outcome.record()));
+    }
+
+    private void logPublishFailure(FrameJob job, Throwable error) {
+        IncomingFrame in = job.in;
+        LOG.errorf(error, "publishing the outcome of %s-%d@%d failed (attempt %d): stream %s holds later outcomes "
+                + "until it is through", in.topic(), in.partition(), in.offset(), job.publishAttempts, job.streamId);
+    }
+
+    /** On the completion thread: a publish ended. */
+    private void published(FrameJob job, Throwable error) {
+        Outcome outcome = job.outcome;
+        IncomingFrame in = job.in;
+        if (error == null) {
+            job.lane.settled(job.ticket, job, true, releaser);
+            lanes.dropIfIdle(job.streamId, job.lane);
+            if (outcome.kind() == Outcome.Kind.MASK) {
+                long now = System.nanoTime();
+                metrics.stage(Stage.PUBLISH, outcome.modelVersion(), now - job.handedOverNanos);
+                metrics.stage(Stage.END_TO_END, outcome.modelVersion(), now - in.receivedNanos());
+                metrics.maskOut(outcome.modelVersion());
+            } else {
+                metrics.deadLetter(outcome.reason());
             }
-            case MASK -> {
-                long handedOver = System.nanoTime();
-                send(() -> publisher.publishMask(outcome.record())).whenComplete((ok, error) -> {
-                    if (error == null) {
-                        long now = System.nanoTime();
-                        metrics.stage(Stage.PUBLISH, outcome.modelVersion(), now - handedOver);
-                        metrics.stage(Stage.END_TO_END, outcome.modelVersion(), now - in.receivedNanos());
-                        metrics.maskOut(outcome.modelVersion());
-                        acknowledge(in);
-                    } else {
-                        failed(in, "mask", error);
-                    }
-                });
+            acknowledge(in);
+        } else if (closing) {
+            // shutting down: no more retries; the offset stays uncommitted and the frame is read again
+            LOG.errorf(error, "publishing the outcome of %s-%d@%d failed while shutting down: left uncommitted",
+                    in.topic(), in.partition(), in.offset());
+            job.lane.settled(job.ticket, job, true, releaser);
+            lanes.dropIfIdle(job.streamId, job.lane);
+            try {
+                in.acknowledgement().nack(error);
+            } finally {
+                admission.leave();
             }
-            case DEAD_LETTER -> send(() -> publisher.publishDeadLetter(outcome.record())).whenComplete((ok, error) -> {
-                if (error == null) {
-                    metrics.deadLetter(outcome.reason());
-                    acknowledge(in);
-                } else {
-                    failed(in, "dead letter", error);
-                }
-            });
+        } else {
+            logPublishFailure(job, error);
+            job.lane.settled(job.ticket, job, false, releaser);
         }
     }
 
-    private static CompletionStage<Void> send(java.util.function.Supplier<CompletionStage<Void>> sender) {
+    private static CompletableFuture<Void> send(Supplier<CompletionStage<Void>> sender) {
         try {
-            return sender.get();
-        } catch (RuntimeException e) {
+            return sender.get().toCompletableFuture();
+        } catch (Throwable e) {
             return CompletableFuture.failedFuture(e);
         }
     }
@@ -298,82 +429,125 @@ public final class FramePipeline implements AutoCloseable {
         try {
             in.acknowledgement().ack();
         } finally {
-            finished();
-        }
-    }
-
-    private void failed(IncomingFrame in, String what, Throwable error) {
-        LOG.errorf(error, "publishing the %s of %s-%d@%d failed: the offset stays uncommitted", what, in.topic(),
-                in.partition(), in.offset());
-        try {
-            in.acknowledgement().nack(error);
-        } finally {
-            finished();
+            admission.leave();
         }
     }
 
     /** Waits until every frame taken in so far has been acknowledged (or failed). */
     public boolean awaitIdle(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (inFlight.get() > 0) {
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            Thread.sleep(5);
-        }
-        return true;
+        return admission.awaitIdle(timeout);
     }
 
-    /** Stops taking frames, lets the ones in flight finish (up to 30 s), then stops the codec threads. */
+    /**
+     * Stops taking frames (later ones are handed back), lets the ones in flight finish and their outcomes reach
+     * the broker (up to {@code timeout}), then stops the threads. Returns true when nothing was left in flight.
+     */
+    public boolean drain(Duration timeout) {
+        closing = true;
+        boolean idle;
+        try {
+            idle = admission.awaitIdle(timeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            idle = false;
+        }
+        if (!idle) {
+            LOG.warnf("%d frames still in flight at shutdown: their offsets stay uncommitted", admission.inFlight());
+        }
+        return idle;
+    }
+
+    /** Drains (up to 30 s), then stops the codec and completion threads and waits for them. */
     @Override
     public void close() {
-        closing = true;
-        if (inFlight.get() == 0) {
-            idle.complete(null);
-        }
-        try {
-            idle.get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            LOG.warnf("%d frames still in flight at shutdown: their offsets stay uncommitted", inFlight.get());
-        }
+        drain(Duration.ofSeconds(30));
         codec.shutdown();
+        completions.shutdown();
+        try {
+            codec.awaitTermination(10, TimeUnit.SECONDS);
+            completions.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        closed.complete(null);
     }
 
-    /** One frame's state on its way through; also the batcher's job. */
-    private final class Work implements DynamicBatcher.Job {
+    /**
+     * One frame on its way through. Written by one thread at a time: the codec stage until it hands the job to the
+     * batcher, the inference thread until it calls back, a codec thread again until the outcome goes to the lane,
+     * then the lane (under its lock) and the completion thread.
+     */
+    private final class FrameJob implements DynamicBatcher.Job {
         final IncomingFrame in;
-        final StreamLane lane;
+        final String streamId;
+        final StreamLane<FrameJob> lane;
         final long ticket;
         long codecWaitNanos;
         long enqueuedNanos;
         Frame frame;
         LoadedModel model;
+        private boolean modelReleased;
+        long handedOverNanos;
+        /** Owned by the job until {@link #takeSample()} hands it to the batcher. */
         Preprocessor.Sample sample;
+        /** The model-resolution mask, owned by the job between inference and postprocessing. */
+        Mat small;
         int width;
         int height;
         double inferenceMillis;
+        boolean ended;
+        Outcome outcome;
+        int publishAttempts;
 
-        Work(IncomingFrame in, StreamLane lane, long ticket) {
+        FrameJob(IncomingFrame in, String streamId, StreamLane<FrameJob> lane, long ticket) {
             this.in = in;
+            this.streamId = streamId;
             this.lane = lane;
             this.ticket = ticket;
         }
 
         @Override
-        public Preprocessor.Sample sample() {
-            return sample;
+        public Preprocessor.Sample takeSample() {
+            Preprocessor.Sample s = sample;
+            sample = null;
+            return s;
+        }
+
+        void closeSample() {
+            if (sample != null) {
+                sample.close();
+                sample = null;
+            }
+        }
+
+        void releaseModel() {
+            if (model != null && !modelReleased) {
+                modelReleased = true;
+                model.release();
+            }
+        }
+
+        @Override
+        public void beforeRun() {
+            faults.beforeInference(frame);
         }
 
         @Override
         public void completed(Mat smallMask, long inferenceStartNanos, long inferenceNanos, int batchSize) {
-            maskReady(this, smallMask, inferenceStartNanos, inferenceNanos);
+            try {
+                maskReady(this, smallMask, inferenceStartNanos, inferenceNanos);
+            } catch (Throwable e) {
+                if (small == null) {
+                    smallMask.release();
+                }
+                releaseModel();
+                onCodec(this, () -> processingFailed(this, "after inference", e));
+            }
         }
 
         @Override
-        public void failed(RuntimeException error) {
-            if (sample != null) {
-                sample.close();
-            }
+        public void failed(Throwable error) {
+            closeSample(); // only when the batcher never took it (it was closed before the run)
             inferenceFailed(this, error);
         }
     }

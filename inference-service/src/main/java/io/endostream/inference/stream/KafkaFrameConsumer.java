@@ -37,8 +37,17 @@ public final class KafkaFrameConsumer implements AutoCloseable {
     private final OffsetTracker offsets = new OffsetTracker();
     private final Thread thread;
     private volatile boolean running = true;
+    private final Duration revokeTimeout;
+    private volatile boolean waitOnRevoke = true; // false after stop(false): leave like a crash
 
     public KafkaFrameConsumer(String bootstrapServers, String groupId, String topic, FramePipeline pipeline) {
+        this(bootstrapServers, groupId, topic, pipeline, Duration.ofSeconds(10));
+    }
+
+    /** @param revokeTimeout how long a revoked partition's frames in flight are waited for before it goes */
+    public KafkaFrameConsumer(String bootstrapServers, String groupId, String topic, FramePipeline pipeline,
+                              Duration revokeTimeout) {
+        this.revokeTimeout = revokeTimeout;
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
@@ -47,12 +56,27 @@ public final class KafkaFrameConsumer implements AutoCloseable {
         p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(Topics.MAX_FRAME_BYTES + 64 * 1024));
         p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(4 * Topics.MAX_FRAME_BYTES));
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "64");
+        p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+                org.apache.kafka.clients.consumer.CooperativeStickyAssignor.class.getName());
         this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.pipeline = pipeline;
         consumer.subscribe(List.of(topic), new ConsumerRebalanceListener() {
             @Override
             public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                commit();
+                // let the revoked partitions' frames in flight reach the broker and commit them, so the new owner
+                // does not redo them (bounded: a wedged frame must not hold the group)
+                long deadline = System.nanoTime() + (waitOnRevoke ? revokeTimeout.toNanos() : 0);
+                try {
+                    while (offsets.pendingCount(partitions) > 0 && System.nanoTime() < deadline) {
+                        Thread.sleep(5);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                Map<TopicPartition, OffsetAndMetadata> done = offsets.positions(partitions);
+                if (!done.isEmpty()) {
+                    consumer.commitSync(done);
+                }
                 offsets.revoked(partitions);
             }
 
@@ -136,6 +160,7 @@ public final class KafkaFrameConsumer implements AutoCloseable {
      * (as after a crash) unless {@code drain} waits for them first.
      */
     public void stop(boolean drain) throws InterruptedException {
+        waitOnRevoke = drain;
         if (drain) {
             pipeline.awaitIdle(Duration.ofSeconds(30));
         }

@@ -32,8 +32,16 @@ final class OffsetTracker {
 
     /** Offsets to commit now (the next offset to read per partition), only those that moved. */
     synchronized Map<TopicPartition, OffsetAndMetadata> committable() {
+        return committable(null);
+    }
+
+    /** {@link #committable()} for {@code only} these partitions (null: all). */
+    synchronized Map<TopicPartition, OffsetAndMetadata> committable(java.util.Collection<TopicPartition> only) {
         Map<TopicPartition, OffsetAndMetadata> result = new HashMap<>();
         highestSeen.forEach((partition, highest) -> {
+            if (only != null && !only.contains(partition)) {
+                return;
+            }
             TreeSet<Long> set = pending.get(partition);
             long next = set == null || set.isEmpty() ? highest + 1 : set.first();
             Long last = committed.get(partition);
@@ -45,8 +53,36 @@ final class OffsetTracker {
         return result;
     }
 
+    /**
+     * The next offset to read for each of {@code partitions} seen here, whether or not it moved since the last
+     * commit: a revoked partition's final commit must not rely on an earlier asynchronous commit having succeeded
+     * (those fail during a rebalance).
+     */
+    synchronized Map<TopicPartition, OffsetAndMetadata> positions(java.util.Collection<TopicPartition> partitions) {
+        Map<TopicPartition, OffsetAndMetadata> result = new HashMap<>();
+        for (TopicPartition partition : partitions) {
+            Long highest = highestSeen.get(partition);
+            if (highest != null) {
+                TreeSet<Long> set = pending.get(partition);
+                long next = set == null || set.isEmpty() ? highest + 1 : set.first();
+                result.put(partition, new OffsetAndMetadata(next));
+                committed.put(partition, next);
+            }
+        }
+        return result;
+    }
+
     synchronized int pendingCount() {
         return pending.values().stream().mapToInt(TreeSet::size).sum();
+    }
+
+    synchronized int pendingCount(java.util.Collection<TopicPartition> partitions) {
+        int n = 0;
+        for (TopicPartition p : partitions) {
+            TreeSet<Long> set = pending.get(p);
+            n += set == null ? 0 : set.size();
+        }
+        return n;
     }
 
     /** Forgets partitions taken away by a rebalance (their unacked frames will be redelivered elsewhere). */

@@ -36,12 +36,31 @@ class ConfigCheckTest {
                 "endostream.inference.batching.max-batch-size", "0",
                 "endostream.inference.stream.max-age", "0s",
                 "endostream.inference.mask.png-compression", "12",
-                "endostream.inference.limits.max-pixels", "-1")));
+                "endostream.inference.limits.max-pixels", "-1",
+                "endostream.inference.stream.stuck-after", "10ms",
+                "endostream.inference.stream.revoke-timeout", "5m",
+                "endostream.inference.limits.max-dead-letter-bytes", "100",
+                "endostream.inference.mask.max-regions", "-1",
+                "endostream.inference.model.sha256", "abc")));
         String all = String.join("\n", problems);
         for (String setting : List.of("endostream.inference.model.dir", "batching.max-batch-size", "stream.max-age",
-                "mask.png-compression", "limits.max-pixels")) {
+                "mask.png-compression", "limits.max-pixels", "stream.stuck-after", "stream.revoke-timeout",
+                "limits.max-dead-letter-bytes", "mask.max-regions", "model.sha256")) {
             assertTrue(all.contains(setting), setting + " not named in:\n" + all);
         }
+    }
+
+    @Test
+    void aPlainHttpModelUrlIsRefusedUnlessAllowed() {
+        String refused = String.join("\n", ConfigCheck.problems(config(Map.of(
+                "endostream.inference.model.url", "http://gateway:8080/models/polyp/1/"))));
+        assertTrue(refused.contains("endostream.inference.model.allow-plain-http"), refused);
+        assertEquals(List.of(), ConfigCheck.problems(config(Map.of(
+                "endostream.inference.model.url", "http://gateway:8080/models/polyp/1/",
+                "endostream.inference.model.allow-plain-http", "true"))));
+        assertTrue(config(Map.of("endostream.inference.model.dir", ".")).model().cacheDir()
+                .endsWith(java.nio.file.Path.of(".cache", "endostream", "models")),
+                "the default cache is under the user's home (private), not in the shared temp folder");
     }
 
     @Test

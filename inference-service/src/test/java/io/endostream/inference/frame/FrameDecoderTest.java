@@ -85,6 +85,53 @@ class FrameDecoderTest {
         }
     }
 
+    @Test
+    void aValidJpegWithBytesAfterItsEndOfImageMarkerDecodes() {
+        byte[] jpeg = encode(".jpg", 320, 240);
+        byte[] padded = Arrays.copyOf(jpeg, jpeg.length + 4096); // zero padding, as some capture devices append
+        byte[] trailer = Arrays.copyOf(jpeg, jpeg.length + 300);
+        for (int i = jpeg.length; i < trailer.length; i++) {
+            trailer[i] = (byte) (i * 31); // a vendor trailer: arbitrary bytes, FF xx pairs included
+        }
+        for (byte[] value : new byte[][]{padded, trailer}) {
+            try (DecodedFrame d = new FrameDecoder(16_000_000).decode(frame(ImageFormat.JPEG, value), 128, 128)) {
+                assertEquals(320, d.width());
+                assertEquals(240, d.height());
+            }
+        }
+    }
+
+    @Test
+    void exifOrientationIsIgnoredSoTheMaskAlignsWithTheStoredPixels() {
+        byte[] jpeg = encode(".jpg", 320, 240);
+        for (int orientation = 1; orientation <= 8; orientation++) {
+            byte[] exif = withExifOrientation(jpeg, orientation);
+            assertEquals(new ImageHeader(320, 240), ImageHeader.read(ImageFormat.JPEG, exif));
+            try (DecodedFrame d = new FrameDecoder(16_000_000).decode(frame(ImageFormat.JPEG, exif), 64, 64)) {
+                assertEquals(320, d.width(), "orientation " + orientation);
+                assertEquals(240, d.height(), "orientation " + orientation);
+                assertEquals(ceilDiv(320, d.reduction()), d.image().cols(), "stored, not rotated, orientation " + orientation);
+            }
+        }
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
+    }
+
+    /** The JPEG with an EXIF APP1 segment (big-endian TIFF, one IFD entry: Orientation) right after SOI. */
+    static byte[] withExifOrientation(byte[] jpeg, int orientation) {
+        byte[] app1 = {(byte) 0xFF, (byte) 0xE1, 0, 34, 'E', 'x', 'i', 'f', 0, 0,
+                'M', 'M', 0, 0x2A, 0, 0, 0, 8,
+                0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, (byte) orientation, 0, 0,
+                0, 0, 0, 0};
+        byte[] out = new byte[jpeg.length + app1.length];
+        System.arraycopy(jpeg, 0, out, 0, 2);
+        System.arraycopy(app1, 0, out, 2, app1.length);
+        System.arraycopy(jpeg, 2, out, 2 + app1.length, jpeg.length - 2);
+        return out;
+    }
+
     private static Frame frame(ImageFormat format, byte[] bytes) {
         return new Frame("room-1", "f-1", 0, 0, format, 0, 0, bytes);
     }

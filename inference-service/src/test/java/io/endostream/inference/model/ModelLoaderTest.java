@@ -50,10 +50,26 @@ class ModelLoaderTest {
         server.start();
         try {
             URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/models/polyp/1");
-            ModelArtifact artifact = new ModelLoader(dir.resolve("cache")).fromUrl(base);
+            ModelLoadException plain = assertThrows(ModelLoadException.class,
+                    () -> new ModelLoader(dir.resolve("cache")).fromUrl(base));
+            assertTrue(plain.getMessage().contains("allow-plain-http"), plain.getMessage());
+            String sha = ModelManifest.sha256(model.resolve("model.onnx"));
+            ModelLoadException pinned = assertThrows(ModelLoadException.class,
+                    () -> new ModelLoader(dir.resolve("cache"), true, "0".repeat(64)).fromUrl(base));
+            assertTrue(pinned.getMessage().contains("endostream.inference.model.sha256"), pinned.getMessage());
+            ModelArtifact artifact = new ModelLoader(dir.resolve("cache"), true, sha.toUpperCase()).fromUrl(base);
             assertEquals(dir.resolve("cache/polyp/1/model.onnx"), artifact.onnxFile());
             assertEquals("served onnx bytes", Files.readString(artifact.onnxFile()));
-            ModelLoadException e = assertThrows(ModelLoadException.class, () -> new ModelLoader(dir.resolve("cache"))
+            assertEquals(java.util.Set.of(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                    java.nio.file.attribute.PosixFilePermission.OWNER_WRITE,
+                    java.nio.file.attribute.PosixFilePermission.OWNER_EXECUTE),
+                    Files.getPosixFilePermissions(dir.resolve("cache")), "the cache is created owner-only");
+            Path shared = Files.createDirectories(dir.resolve("shared"));
+            Files.setPosixFilePermissions(shared, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+            ModelLoadException open = assertThrows(ModelLoadException.class,
+                    () -> new ModelLoader(shared, true, null).fromUrl(base));
+            assertTrue(open.getMessage().contains("writable by others"), open.getMessage());
+            ModelLoadException e = assertThrows(ModelLoadException.class, () -> new ModelLoader(dir.resolve("cache"), true, null)
                     .fromUrl(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/nothing/")));
             assertTrue(e.getMessage().contains("HTTP 404"), e.getMessage());
         } finally {
