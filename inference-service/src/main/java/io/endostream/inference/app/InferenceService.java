@@ -43,6 +43,9 @@ public class InferenceService {
     @Inject
     SmallRyeOutcomePublisher publisher;
 
+    @Inject
+    ControlPlane controlPlane;
+
     private ModelRegistry registry;
     private FramePipeline pipeline;
     private PipelineMetrics metrics;
@@ -61,7 +64,7 @@ public class InferenceService {
         InferenceConfig.OnnxRuntime ort = config.onnxRuntime();
         sessionSettings = new SessionSettings(ort.provider(), ort.cudaDeviceId(), ort.intraOpThreads(), ort.allowSpinning(),
                 config.batching().maxBatchSize(), ort.warmupRuns());
-        registry = new ModelRegistry();
+        registry = controlPlane.newRegistry();
         ModelLoader loader = new ModelLoader(config.model().cacheDir());
         ModelArtifact artifact = config.model().dir().map(loader::fromDirectory)
                 .orElseGet(() -> loader.fromUrl(config.model().url().orElseThrow()));
