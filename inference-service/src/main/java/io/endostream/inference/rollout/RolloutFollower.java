@@ -119,23 +119,48 @@ public final class RolloutFollower implements AutoCloseable {
         consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
     }
 
-    /** Assigns the control topics (they must exist) and starts following in a daemon thread. */
+    /**
+     * Starts following in a daemon thread. Until every control topic exists (the gateway creates them) and the broker
+     * answers, the instance serves on what it has and retries every few seconds: it never fails for a missing
+     * control plane.
+     */
     public void start() {
-        for (String topic : List.of(settings.modelsTopic(), settings.assignmentsTopic(), settings.rolloutsTopic())) {
-            List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(15));
-            if (infos == null || infos.isEmpty()) {
-                throw new IllegalStateException("control topic " + topic + " does not exist (the gateway creates it)");
-            }
-            infos.forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
-        }
-        consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
         thread = new Thread(this::run, "rollout-follower");
         thread.setDaemon(true);
         thread.start();
     }
 
+    private boolean assign() {
+        List<TopicPartition> found = new ArrayList<>();
+        for (String topic : List.of(settings.modelsTopic(), settings.assignmentsTopic(), settings.rolloutsTopic())) {
+            List<PartitionInfo> infos;
+            try {
+                infos = consumer.partitionsFor(topic, Duration.ofSeconds(5));
+            } catch (RuntimeException e) {
+                infos = null;
+            }
+            if (infos == null || infos.isEmpty()) {
+                brokerReachable = false;
+                LOG.warnf("control topic %s not found yet (the gateway creates it): serving on what is loaded; "
+                        + "retrying", topic);
+                return false;
+            }
+            infos.forEach(i -> found.add(new TopicPartition(topic, i.partition())));
+        }
+        partitions.addAll(found);
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        return true;
+    }
+
     private void run() {
+        while (running && !assign()) {
+            try {
+                Thread.sleep(2000);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
         while (running) {
             try {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
