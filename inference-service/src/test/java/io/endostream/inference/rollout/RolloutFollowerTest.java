@@ -120,15 +120,20 @@ class RolloutFollowerTest {
                     artifact -> registry.add(LoadedModel.load(artifact, session, Duration.ZERO, n -> { })), telemetry,
                     Clock.systemUTC());
             try (registry; store; follower) {
+                long started = System.nanoTime();
                 follower.start();
                 await(() -> follower.status().planRevision() == 1);
+                System.out.printf("figure: plan 1 followed %.0f ms after the follower started (read topics, fetch, "
+                        + "verify, load and warm up one version)%n", (System.nanoTime() - started) / 1e6);
                 assertTrue(registry.serves(v1), "the plan's stable version is loaded before the plan applies");
                 LoadedModel first = registry.acquire("room-1");
                 assertEquals(v1, first.ref());
                 first.release();
                 await(() -> !registry.serves(new ModelRef(fixture.name(), "boot")));
 
+                long published;
                 try (KafkaProducer<String, byte[]> producer = producer(kafka)) {
+                    published = System.nanoTime();
                     producer.send(new ProducerRecord<>(Topics.ROLLOUTS, "default", new RolloutPlan(2, v1, v2, 100,
                             Map.of(), null, 0, Set.of(), Instant.now().toString(), "olga").toJsonBytes())).get();
                     // an old revision arriving late changes nothing
@@ -136,6 +141,8 @@ class RolloutFollowerTest {
                             RolloutPlan.allOn(v2, 1, Instant.now().toString(), "stale").toJsonBytes())).get();
                 }
                 await(() -> follower.status().planRevision() == 2);
+                System.out.printf("figure: plan 2 followed %.0f ms after it was published (tampered canary fetched "
+                        + "and refused, plan applied on stable)%n", (System.nanoTime() - published) / 1e6);
                 RolloutFollower.Status status = follower.status();
                 assertEquals(1, status.verificationFailures(), status.toString());
                 assertTrue(status.failedVersions().get(v2.toString()).contains("SHA-256"), status.toString());
