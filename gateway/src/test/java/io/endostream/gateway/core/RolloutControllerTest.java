@@ -243,6 +243,21 @@ class RolloutControllerTest {
         assertEquals("manifest.version", e.field());
     }
 
+    @Test
+    void endedStreamsAssignmentsAreTombstonedAfterTheTtl() {
+        // the fixed clock says 09:00:00; room-old was last seen 20 minutes earlier, room-live 1 minute earlier
+        core.apply(Topics.ASSIGNMENTS, "room-old", ControlJson.write(new io.endostream.contracts.control.StreamAssignment(
+                "room-old", "default", V1, "stable", 1, "2026-11-29T08:30:00Z", "inf-1", "2026-11-29T08:40:00Z")));
+        core.apply(Topics.ASSIGNMENTS, "room-live", ControlJson.write(new io.endostream.contracts.control.StreamAssignment(
+                "room-live", "default", V1, "stable", 1, "2026-11-29T08:30:00Z", "inf-1", "2026-11-29T08:59:00Z")));
+        assertEquals(1, core.expireAssignments(java.time.Duration.ofMinutes(10)));
+        ControlWrite tombstone = log.on(Topics.ASSIGNMENTS).get(0);
+        assertEquals("room-old", tombstone.key());
+        assertNull(tombstone.value());
+        assertEquals(List.of("room-live"), core.assignments().all().stream()
+                .map(io.endostream.contracts.control.StreamAssignment::streamId).toList());
+    }
+
     private static String field(Runnable action) {
         return assertThrows(ApiException.class, action::run).field();
     }
