@@ -18,8 +18,12 @@ public final class Topics {
     public static final String MODELS = "endostream.models";
     /** Compacted: rollout plans (rollout plan JSON). */
     public static final String ROLLOUTS = "endostream.rollouts";
-    /** Compacted: per-instance telemetry (JSON). */
+    /** Compacted: per-instance telemetry (JSON). Key = instance id. */
     public static final String TELEMETRY = "endostream.telemetry";
+    /** Compacted: which model version each live stream runs (stream assignment JSON). Key = stream id. */
+    public static final String ASSIGNMENTS = "endostream.assignments";
+    /** Append-only (delete policy, long retention): the gateway's audit log of every rollout decision (JSON). */
+    public static final String AUDIT = "endostream.audit";
 
     /** Partitions per data topic: bounds how many inference instances can share the load. */
     public static final int DEFAULT_PARTITIONS = 12;

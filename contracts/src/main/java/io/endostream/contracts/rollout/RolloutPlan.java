@@ -1,6 +1,9 @@
 package io.endostream.contracts.rollout;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import io.endostream.contracts.control.RolloutStatus;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.endostream.contracts.Json;
 
@@ -29,22 +32,59 @@ import java.util.TreeSet;
  * @param shadowStreams streams shadowed in addition to the percentage
  * @param updatedAt     RFC 3339 time of the change
  * @param updatedBy     who or what made the change (operator, analysis step)
+ * @param deployment    the deployment (input topic to output topic) this plan is for, also the record key on
+ *                      {@code endostream.rollouts}; null means {@value #DEFAULT_DEPLOYMENT}
+ * @param rolledBack    versions rolled back in this deployment: a stream assigned to one of them is moved by the
+ *                      next frame (see {@link StickyRouter}); empty when none
+ * @param status        the gateway's rollout state (phase, steps, gates); informational for followers, which
+ *                      route by the fields above only; null when not written by a gateway
  */
 @JsonPropertyOrder({"revision", "stable", "canary", "canaryPercent", "pins", "shadow", "shadowPercent",
-        "shadowStreams", "updatedAt", "updatedBy"})
+        "shadowStreams", "updatedAt", "updatedBy", "deployment", "rolledBack", "status"})
 public record RolloutPlan(long revision, ModelRef stable, ModelRef canary, double canaryPercent,
                           Map<String, ModelRef> pins, ModelRef shadow, double shadowPercent, Set<String> shadowStreams,
-                          String updatedAt, String updatedBy) {
+                          String updatedAt, String updatedBy, String deployment,
+                          @JsonInclude(JsonInclude.Include.NON_EMPTY) Set<ModelRef> rolledBack,
+                          RolloutStatus status) {
+
+    /** The deployment a plan without {@code deployment} belongs to. */
+    public static final String DEFAULT_DEPLOYMENT = "default";
 
     public RolloutPlan {
         // sorted copies: deterministic JSON, immutable plan
         pins = pins == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(pins));
         shadowStreams = shadowStreams == null ? Set.of() : Collections.unmodifiableSet(new TreeSet<>(shadowStreams));
+        if (rolledBack == null) {
+            rolledBack = Set.of();
+        } else {
+            TreeSet<ModelRef> sorted = new TreeSet<>(java.util.Comparator.comparing(ModelRef::toString));
+            sorted.addAll(rolledBack);
+            rolledBack = Collections.unmodifiableSet(new java.util.LinkedHashSet<>(sorted));
+        }
+    }
+
+    /** The plan as the first contract version had it: default deployment, nothing rolled back, no status. */
+    public RolloutPlan(long revision, ModelRef stable, ModelRef canary, double canaryPercent,
+                       Map<String, ModelRef> pins, ModelRef shadow, double shadowPercent, Set<String> shadowStreams,
+                       String updatedAt, String updatedBy) {
+        this(revision, stable, canary, canaryPercent, pins, shadow, shadowPercent, shadowStreams, updatedAt,
+                updatedBy, null, null, null);
     }
 
     /** A plan where {@code stable} serves everything. */
     public static RolloutPlan allOn(ModelRef stable, long revision, String updatedAt, String updatedBy) {
         return new RolloutPlan(revision, stable, null, 0, Map.of(), null, 0, Set.of(), updatedAt, updatedBy);
+    }
+
+    /** {@link #deployment()}, or {@value #DEFAULT_DEPLOYMENT} when absent. */
+    @JsonIgnore
+    public String deploymentName() {
+        return deployment == null || deployment.isBlank() ? DEFAULT_DEPLOYMENT : deployment;
+    }
+
+    /** True when this plan should replace {@code current} at a follower: no current plan, or a higher revision. */
+    public boolean isNewerThan(RolloutPlan current) {
+        return current == null || revision > current.revision;
     }
 
     /** Parses plan JSON. Does not validate. */
@@ -139,6 +179,23 @@ public record RolloutPlan(long revision, ModelRef stable, ModelRef canary, doubl
                 problems.add("shadowStreams has a blank stream id");
             }
         }
+        if (deployment != null && !DEPLOYMENT.matcher(deployment).matches()) {
+            problems.add("deployment must be 1-128 letters, digits or . _ - starting with a letter or digit, was \""
+                    + deployment + "\"");
+        }
+        for (ModelRef ref : rolledBack) {
+            if (ref == null) {
+                problems.add("rolledBack has a null entry");
+            } else {
+                checkRef(problems, "rolledBack[" + ref + "]", ref);
+                if (ref.equals(stable)) {
+                    problems.add("rolledBack must not contain the stable version " + ref);
+                }
+                if (ref.equals(canary)) {
+                    problems.add("rolledBack must not contain the canary " + ref);
+                }
+            }
+        }
         if (updatedAt != null) {
             try {
                 OffsetDateTime.parse(updatedAt);
@@ -151,6 +208,8 @@ public record RolloutPlan(long revision, ModelRef stable, ModelRef canary, doubl
         }
         return this;
     }
+
+    private static final java.util.regex.Pattern DEPLOYMENT = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
     private static void checkPercent(List<String> problems, String field, double value) {
         if (!(value >= 0 && value <= 100)) {

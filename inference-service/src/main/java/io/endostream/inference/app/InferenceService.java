@@ -46,6 +46,9 @@ public class InferenceService {
     @Inject
     SmallRyeOutcomePublisher publisher;
 
+    @Inject
+    ControlPlane controlPlane;
+
     private final PartitionProgress partitions = new PartitionProgress();
     private ModelRegistry registry;
     private FramePipeline pipeline;
@@ -65,7 +68,7 @@ public class InferenceService {
         InferenceConfig.OnnxRuntime ort = config.onnxRuntime();
         sessionSettings = new SessionSettings(ort.provider(), ort.cudaDeviceId(), ort.intraOpThreads(), ort.allowSpinning(),
                 config.batching().maxBatchSize(), ort.warmupRuns());
-        registry = new ModelRegistry();
+        registry = controlPlane.newRegistry();
         ModelLoader loader = new ModelLoader(config.model().cacheDir(), config.model().allowPlainHttp(),
                 config.model().sha256().orElse(null));
         ModelArtifact artifact = config.model().dir().map(loader::fromDirectory)

@@ -1,20 +1,18 @@
 package io.endostream.inference.app;
 
-import io.endostream.contracts.rollout.RolloutPlan;
+import io.endostream.inference.rollout.RolloutFollower;
 import io.endostream.inference.model.LoadedModel;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 import java.util.List;
+import java.util.Map;
 
-/** What this instance runs: loaded model versions and the rollout plan it follows. */
+/** What this instance runs: loaded model versions, the rollout plan it follows and its control-plane status (read-only). */
 @Path("/api")
 @Produces(MediaType.APPLICATION_JSON)
 public class ModelsResource {
@@ -27,6 +25,9 @@ public class ModelsResource {
     @Inject
     InferenceService service;
 
+    @Inject
+    ControlPlane controlPlane;
+
     @GET
     @Path("/models")
     @Operation(summary = "Model versions loaded on this instance, with their execution provider")
@@ -36,22 +37,22 @@ public class ModelsResource {
 
     @GET
     @Path("/rollout")
-    @Operation(summary = "The rollout plan this instance routes streams by")
+    @Operation(summary = "The rollout plan this instance routes streams by (read-only: the gateway is the one writer; "
+            + "PUT /api/rollout is gone)")
     public String plan() {
         return service.registry().plan().toJson();
     }
 
-    @PUT
-    @Path("/rollout")
-    @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Follow another rollout plan (its versions must be loaded; the gateway will drive this)")
-    public Response apply(String json) {
-        try {
-            service.registry().apply(RolloutPlan.fromJson(json));
-            return Response.ok(service.registry().plan().toJson()).build();
-        } catch (RuntimeException e) {
-            return Response.status(Response.Status.BAD_REQUEST).entity(new Problem(e.getMessage())).build();
+    @GET
+    @Path("/control-plane")
+    @Operation(summary = "Whether this instance follows the gateway's control topics, and what it knows: plan "
+            + "revision, reachability (stale = serving on the last known plan), versions that failed to load")
+    public Map<String, Object> controlPlane() {
+        RolloutFollower follower = controlPlane.follower();
+        if (follower == null) {
+            return Map.of("enabled", false);
         }
+        return Map.of("enabled", true, "status", follower.status());
     }
 
     /** An error the client can read. */

@@ -1,12 +1,16 @@
 package io.endostream.inference.rollout;
 
+import io.endostream.contracts.control.StreamAssignment;
 import io.endostream.contracts.rollout.ModelRef;
 import io.endostream.contracts.rollout.RolloutPlan;
-import io.endostream.contracts.rollout.StreamRouter;
+import io.endostream.contracts.rollout.StickyRouter;
 import io.endostream.inference.model.LoadedModel;
 import org.jboss.logging.Logger;
 
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,11 +21,12 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The model versions this instance has loaded and which one serves each stream.
  *
- * <p>Routing follows the current {@link RolloutPlan} through the contracts' {@link StreamRouter} and is
- * stream-sticky: a stream keeps the version it started with while the plan still serves that version (as stable
- * or canary); a pin, or a plan that drops the version (rollback), moves it. A version that is not loaded never
- * takes traffic: its streams go to the stable version. Swapping is {@link #add} (already loaded and warmed)
- * then {@link #retire} (stop routing to the old version, let its in-flight frames finish, then unload).
+ * <p>Routing follows the current {@link RolloutPlan} through the contracts' {@link StickyRouter}: the version a
+ * stream runs is its {@link StreamAssignment} in the {@link AssignmentStore} (shared by every instance when backed by
+ * the assignments topic). A new stream follows the current step; a pin or a rollback ({@code rolledBack}) moves it;
+ * nothing else does, not even a promotion. A version that is not loaded never takes traffic: its streams are served
+ * by the stable version meanwhile (counted in {@link #fallbacks()}). Swapping is {@link #add} (already loaded and
+ * warmed) then {@link #retire} (stop routing to the old version, let its in-flight frames finish, then unload).
  *
  * <p>Until a gateway publishes plans, the first version added is stable for every stream.
  */
@@ -30,8 +35,30 @@ public final class ModelRegistry implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ModelRegistry.class);
 
     private final Map<ModelRef, LoadedModel> models = new ConcurrentHashMap<>();
-    private final Map<String, ModelRef> sticky = new ConcurrentHashMap<>();
+    private final AssignmentStore assignments;
+    private final String instanceId;
+    private final Duration touchInterval;
+    private final Clock clock;
+    private final AtomicLong fallbacks = new AtomicLong();
     private volatile RolloutPlan plan;
+
+    /** A registry on its own: assignments in memory (10 minutes TTL), touch every 30 s. */
+    public ModelRegistry() {
+        this(new InMemoryAssignmentStore(Duration.ofMinutes(10), Clock.systemUTC()), InstanceIds.generate(),
+                Duration.ofSeconds(30), Clock.systemUTC());
+    }
+
+    /**
+     * @param assignments   where stream assignments live
+     * @param instanceId    this instance, recorded in the assignments it makes
+     * @param touchInterval how often a live stream's assignment is re-written with a fresh {@code lastSeenAt}
+     */
+    public ModelRegistry(AssignmentStore assignments, String instanceId, Duration touchInterval, Clock clock) {
+        this.assignments = assignments;
+        this.instanceId = instanceId;
+        this.touchInterval = touchInterval;
+        this.clock = clock;
+    }
 
     /** Makes a loaded, warmed version available for routing. */
     public void add(LoadedModel model) {
@@ -46,14 +73,49 @@ public final class ModelRegistry implements AutoCloseable {
                 model.model().maxBatch());
     }
 
-    /** Follows a new plan (validated); versions it names but this instance lacks fall back to stable. */
-    public void apply(RolloutPlan next) {
+    /**
+     * Follows a new plan (validated); versions it names but this instance lacks fall back to stable.
+     *
+     * @return false when the plan is not newer than the one followed (ignored)
+     * @throws IllegalArgumentException when its stable version is not loaded here
+     */
+    public synchronized boolean apply(RolloutPlan next) {
         next.validate();
+        RolloutPlan current = plan;
+        if (current != null && current.revision() > 0 && !next.isNewerThan(current)) {
+            return false;
+        }
         if (!models.containsKey(next.stable())) {
             throw new IllegalArgumentException("rollout plan " + next.revision() + " names stable " + next.stable()
                     + " which is not loaded here (loaded: " + models.keySet() + ")");
         }
         plan = next;
+        return true;
+    }
+
+    /**
+     * The routing decision for a frame of {@code streamId}: its primary version, its shadow (or null), and its
+     * assignment, written to the store when new, moved or due for a touch.
+     */
+    public StickyRouter.Decision route(String streamId) {
+        RolloutPlan current = plan;
+        if (current == null) {
+            throw new IllegalStateException("no model loaded yet");
+        }
+        Instant now = clock.instant();
+        StreamAssignment held = assignments.get(streamId);
+        StickyRouter.Decision decision = StickyRouter.route(current, held, streamId, instanceId, now);
+        if (decision.changed()) {
+            assignments.put(decision.assignment());
+        } else if (due(decision.assignment(), now)) {
+            assignments.put(decision.assignment().seen(now));
+        }
+        return decision;
+    }
+
+    private boolean due(StreamAssignment a, Instant now) {
+        String seen = a.lastSeenAt() != null ? a.lastSeenAt() : a.assignedAt();
+        return Instant.parse(seen).plus(touchInterval).isBefore(now);
     }
 
     /**
@@ -64,27 +126,32 @@ public final class ModelRegistry implements AutoCloseable {
      */
     public LoadedModel acquire(String streamId) {
         RolloutPlan current = plan;
-        if (current == null) {
-            throw new IllegalStateException("no model loaded yet");
-        }
-        StreamRouter.Route route = StreamRouter.route(current, streamId);
-        ModelRef chosen = route.primary();
-        if (!StreamRouter.Route.PIN.equals(route.because())) {
-            ModelRef started = sticky.get(streamId);
-            if (started != null && (started.equals(current.stable()) || started.equals(current.canary()))) {
-                chosen = started;
-            }
-        }
-        LoadedModel model = tryAcquire(chosen);
+        StickyRouter.Decision decision = route(streamId);
+        LoadedModel model = tryAcquire(decision.primary());
         if (model == null) {
+            fallbacks.incrementAndGet();
             model = tryAcquire(current.stable());
         }
         if (model == null) {
             model = models.values().stream().filter(LoadedModel::tryAcquire).findFirst()
                     .orElseThrow(() -> new IllegalStateException("no model version can take frames"));
         }
-        sticky.put(streamId, model.ref());
         return model;
+    }
+
+    /** Frames served by stable because their stream's version was not loaded (or retiring) here. */
+    public long fallbacks() {
+        return fallbacks.get();
+    }
+
+    /** Whether a version is loaded and takes frames. */
+    public boolean serves(ModelRef ref) {
+        LoadedModel model = models.get(ref);
+        return model != null && !model.retiring();
+    }
+
+    public String instanceId() {
+        return instanceId;
     }
 
     private LoadedModel tryAcquire(ModelRef ref) {

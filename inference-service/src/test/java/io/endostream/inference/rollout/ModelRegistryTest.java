@@ -61,8 +61,14 @@ class ModelRegistryTest {
             assertEquals("v1", pinned.ref().version(), "a pin wins");
             pinned.release();
 
-            // rollback: a plan without v2 moves its streams back to v1
+            // a plan without v2 (e.g. a promotion elsewhere) does not move room-new: stickiness
             registry.apply(RolloutPlan.allOn(stable, 2, "2026-11-27T00:00:01Z", "test"));
+            LoadedModel stays = registry.acquire("room-new");
+            assertEquals("v2", stays.ref().version());
+            stays.release();
+            // rollback: v2 in rolledBack moves its streams back to v1
+            registry.apply(new RolloutPlan(3, stable, null, 0, Map.of(), null, 0, Set.of(), "2026-11-27T00:00:02Z",
+                    "test", null, Set.of(canary), null));
             LoadedModel back = registry.acquire("room-new");
             assertEquals("v1", back.ref().version());
             back.release();
@@ -89,6 +95,38 @@ class ModelRegistryTest {
             next.release();
             assertThrows(IllegalArgumentException.class, () -> registry.apply(RolloutPlan.allOn(v1.ref(), 2,
                     "2026-11-27T00:00:02Z", "test")), "a plan whose stable version is not loaded is refused");
+            assertFalse(registry.apply(RolloutPlan.allOn(v2.ref(), 1, "2026-11-27T00:00:03Z", "test")),
+                    "a plan not newer than the one followed is ignored");
+        }
+    }
+
+    @Test
+    void twoInstancesSharingAssignmentsKeepAStreamOnItsVersionAcrossFailoverAndSteps() {
+        InMemoryAssignmentStore shared = new InMemoryAssignmentStore(Duration.ofMinutes(10), java.time.Clock.systemUTC());
+        LoadedModel a1 = load("v1");
+        LoadedModel a2 = load("v2");
+        LoadedModel b1 = load("v1");
+        LoadedModel b2 = load("v2");
+        try (ModelRegistry a = new ModelRegistry(shared, "inf-a", Duration.ofSeconds(30), java.time.Clock.systemUTC());
+             ModelRegistry b = new ModelRegistry(shared, "inf-b", Duration.ofSeconds(30), java.time.Clock.systemUTC())) {
+            a.add(a1);
+            a.add(a2);
+            b.add(b1);
+            b.add(b2);
+            ModelRef v1 = a1.ref();
+            ModelRef v2 = a2.ref();
+            // room-4 (bucket 1584) is outside a 5 % canary, inside 25 %; room-2 (2273) inside 25 %
+            RolloutPlan five = new RolloutPlan(1, v1, v2, 5, Map.of(), null, 0, Set.of(), null, "gw");
+            a.apply(five);
+            b.apply(five);
+            assertEquals(v1, a.route("room-4").primary());
+            assertEquals("inf-a", shared.get("room-4").assignedBy());
+            RolloutPlan twentyFive = new RolloutPlan(2, v1, v2, 25, Map.of(), null, 0, Set.of(), null, "gw");
+            a.apply(twentyFive);
+            b.apply(twentyFive);
+            assertEquals(v1, b.route("room-4").primary(), "instance b took room-4 over: it stays on v1");
+            assertEquals(v2, b.route("room-2").primary(), "a new stream follows the current step");
+            assertEquals("inf-a", shared.get("room-4").assignedBy(), "no new decision was written for room-4");
         }
     }
 }

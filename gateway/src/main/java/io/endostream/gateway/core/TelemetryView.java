@@ -1,0 +1,62 @@
+package io.endostream.gateway.core;
+
+import io.endostream.contracts.control.ControlJson;
+import io.endostream.contracts.control.InstanceTelemetry;
+import io.endostream.contracts.control.InstanceTelemetry.VersionStats;
+import io.endostream.contracts.rollout.ModelRef;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** The latest telemetry record of every inference instance, and windows of it for the analysis. */
+public final class TelemetryView {
+
+    private final Map<String, InstanceTelemetry> latest = new ConcurrentHashMap<>();
+
+    /** Applies a record of the telemetry topic; a tombstone removes the instance. */
+    public void apply(String instanceId, byte[] value) {
+        if (value == null) {
+            latest.remove(instanceId);
+        } else {
+            latest.put(instanceId, ControlJson.read(value, InstanceTelemetry.class));
+        }
+    }
+
+    public void put(InstanceTelemetry telemetry) {
+        latest.put(telemetry.instanceId(), telemetry);
+    }
+
+    /** A copy of the latest record per instance: the baseline of an analysis window. */
+    public Map<String, InstanceTelemetry> snapshot() {
+        return Map.copyOf(latest);
+    }
+
+    /** Instances whose telemetry is known. */
+    public List<InstanceTelemetry> instances() {
+        return List.copyOf(latest.values());
+    }
+
+    /**
+     * What every version did since {@code baseline}, summed over instances: per instance the latest record minus the
+     * baseline's (the whole record when the instance is new or restarted since).
+     */
+    public Map<ModelRef, VersionStats> window(Map<String, InstanceTelemetry> baseline) {
+        Map<ModelRef, VersionStats> sum = new HashMap<>();
+        for (InstanceTelemetry now : latest.values()) {
+            InstanceTelemetry before = baseline.get(now.instanceId());
+            boolean sameLife = before != null && before.startedAt() != null && before.startedAt().equals(now.startedAt());
+            for (VersionStats stats : now.versions()) {
+                VersionStats earlier = null;
+                if (sameLife) {
+                    earlier = before.versions().stream().filter(v -> v.model().equals(stats.model())).findFirst()
+                            .orElse(null);
+                }
+                VersionStats delta = stats.minus(earlier);
+                sum.merge(stats.model(), delta, VersionStats::plus);
+            }
+        }
+        return sum;
+    }
+}
