@@ -125,7 +125,9 @@ function deploymentCard(name, plan) {
   const op = roles.has('operator');
   const inProgress = ['shadow', 'canary', 'paused'].includes(s.phase);
   const steps = s.steps || [];
-  const progress = s.phase === 'shadow' ? 0 : (steps.length && s.step >= 0 ? (s.step + 1) / steps.length : (s.phase === 'promoted' ? 1 : 0));
+  // share of the canary steps done: full once promoted, empty in shadow, after a rollback or with no rollout
+  const progress = s.phase === 'promoted' ? 1 : (!inProgress || s.phase === 'shadow' || s.step < 0 || !steps.length) ? 0
+    : (s.step + 1) / steps.length;
   const card = el('div', { class: 'deployment', 'data-deployment': name },
     el('h3', {}, `${name} `, el('span', { class: `badge phase-${s.phase}`, id: `phase-${name}`, text: s.phase })),
     el('table', {}, el('tbody', {},
