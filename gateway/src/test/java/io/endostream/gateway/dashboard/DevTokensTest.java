@@ -30,5 +30,12 @@ class DevTokensTest {
         s.initVerify(key);
         s.update((parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII));
         assertTrue(s.verify(Base64.getUrlDecoder().decode(parts[2])));
+
+        // and smallrye-jwt, which verifies the gateway's tokens, accepts it with the dev public key and issuer
+        String now = tokens.sign("dev-operator", "operator", System.currentTimeMillis() / 1000);
+        org.eclipse.microprofile.jwt.JsonWebToken parsed = new io.smallrye.jwt.auth.principal.DefaultJWTParser(
+                new io.smallrye.jwt.auth.principal.JWTAuthContextInfo(key, "endostream")).parse(now);
+        assertTrue(parsed.getName().equals("dev-operator") && parsed.getGroups().equals(java.util.Set.of("operator")),
+                parsed.getName() + " " + parsed.getGroups());
     }
 }
