@@ -40,6 +40,10 @@ public interface ViewerConfig {
     @WithDefault("32")
     int maxViewers();
 
+    /** A connection that has not sent an accepted token by then is closed. Default 30s. */
+    @WithDefault("30s")
+    Duration loginTimeout();
+
     /** Largest record the viewer's consumer fetches per partition, bytes. Default 16842752 (a 16 MiB frame + headers). */
     @WithDefault("16842752")
     int maxFetchBytes();

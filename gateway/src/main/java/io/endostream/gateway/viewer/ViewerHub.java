@@ -100,14 +100,31 @@ public class ViewerHub {
     private volatile Thread thread;
     private volatile StreamDirectory directory;
 
-    /** Registers a connection; false when {@code max-viewers} are connected already. */
+    /**
+     * Registers a connection; false when {@code max-viewers} are connected already. A connection that has not sent
+     * an accepted token within {@code login-timeout} is closed, so idle sockets cannot hold the slots.
+     */
     public boolean open(WebSocketConnection connection) {
         if (viewers.size() >= config.maxViewers()) {
             return false;
         }
         viewers.put(connection.id(), new Viewer(connection));
+        LOGIN_TIMER.schedule(() -> {
+            Viewer v = viewers.get(connection.id());
+            if (v != null && v.user == null) {
+                viewers.remove(connection.id());
+                connection.close().subscribe().with(ok -> { }, fail -> { });
+            }
+        }, config.loginTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         return true;
     }
+
+    private static final java.util.concurrent.ScheduledExecutorService LOGIN_TIMER =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "viewer-login-timeout");
+                t.setDaemon(true);
+                return t;
+            });
 
     /** The connection's token was accepted: the consumer starts (if it was not running). */
     public void authenticated(String connectionId, String user) {
