@@ -1,5 +1,6 @@
 package io.endostream.inference.app;
 
+import io.endostream.contracts.rollout.ModelRef;
 import io.endostream.inference.config.ConfigCheck;
 import io.endostream.inference.config.InferenceConfig;
 import io.endostream.inference.frame.OpenCv;
@@ -9,7 +10,9 @@ import io.endostream.inference.model.ModelArtifact;
 import io.endostream.inference.model.ModelLoader;
 import io.endostream.inference.model.SessionSettings;
 import io.endostream.inference.rollout.ModelRegistry;
+import io.endostream.inference.rollout.TelemetryRecorder;
 import io.endostream.inference.stream.FramePipeline;
+import io.endostream.inference.stream.OutcomeListener;
 import io.endostream.inference.stream.PartitionProgress;
 import io.endostream.inference.stream.PipelineSettings;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -81,6 +84,25 @@ public class InferenceService {
                 config.mask().minRegionArea(), stream.maxClockSkew(), config.limits().maxDeadLetterBytes(),
                 stream.stuckAfter());
         pipeline = new FramePipeline(settings, registry, publisher, metrics, inFlight, Clock.systemUTC());
+        TelemetryRecorder telemetry = controlPlane.telemetry();
+        if (telemetry != null) { // the rollout analysis judges each version by these outcomes
+            pipeline.outcomeListener(new OutcomeListener() {
+                @Override
+                public void masked(ModelRef model, double endToEndMillis) {
+                    telemetry.mask(model, endToEndMillis);
+                }
+
+                @Override
+                public void deadLettered(ModelRef model) {
+                    telemetry.deadLetter(model);
+                }
+
+                @Override
+                public void failed(ModelRef model) {
+                    telemetry.error(model);
+                }
+            });
+        }
         LOG.infof("inference pipeline ready: %s", settings);
     }
 

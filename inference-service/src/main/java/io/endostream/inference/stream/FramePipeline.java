@@ -89,6 +89,7 @@ public final class FramePipeline implements AutoCloseable {
     private final AtomicInteger handedBack = new AtomicInteger();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private volatile boolean closing;
+    private volatile OutcomeListener outcomes = OutcomeListener.NONE;
 
     public FramePipeline(PipelineSettings settings, ModelRegistry models, OutcomePublisher publisher,
                          PipelineMetrics metrics, AtomicInteger inFlight, Clock clock) {
@@ -112,6 +113,11 @@ public final class FramePipeline implements AutoCloseable {
         // Publish results arrive on the producer's I/O thread: they hop here before touching a lane, because a
         // lane's lock may be held by a thread blocked in send() waiting for that very I/O thread.
         this.completions = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "frame-outcomes"));
+    }
+
+    /** Who hears how each version's frames ended (the control plane's telemetry); none by default. */
+    public void outcomeListener(OutcomeListener listener) {
+        this.outcomes = listener == null ? OutcomeListener.NONE : listener;
     }
 
     private static Thread daemon(Runnable r, String name) {
@@ -396,8 +402,18 @@ public final class FramePipeline implements AutoCloseable {
                 metrics.stage(Stage.PUBLISH, outcome.modelVersion(), now - job.handedOverNanos);
                 metrics.stage(Stage.END_TO_END, outcome.modelVersion(), now - in.receivedNanos());
                 metrics.maskOut(outcome.modelVersion());
+                if (job.model != null) {
+                    outcomes.masked(job.model.ref(), (now - in.receivedNanos()) / 1e6);
+                }
             } else {
                 metrics.deadLetter(outcome.reason());
+                if (job.model != null) { // frames refused before routing belong to no version
+                    if (outcome.reason() == DeadLetterReason.PROCESSING_FAILED) {
+                        outcomes.failed(job.model.ref());
+                    } else {
+                        outcomes.deadLettered(job.model.ref());
+                    }
+                }
             }
             acknowledge(in);
         } else if (closing) {

@@ -98,10 +98,21 @@ class TopicFollowingServiceTest {
         try (TopicReader assignments = new TopicReader(KafkaBrokerTestResource.bootstrapServers(), Topics.ASSIGNMENTS);
              TopicReader telemetry = new TopicReader(KafkaBrokerTestResource.bootstrapServers(), Topics.TELEMETRY)) {
             assertEquals(1, assignments.await(r -> stream.equals(TopicReader.key(r)), 1, Duration.ofSeconds(60)).size());
+            // the frame path reports its outcomes: the version that served the mask is credited with it
             ConsumerRecord<byte[], byte[]> t = telemetry.await(r -> "inf-quarkus-test".equals(TopicReader.key(r))
-                    && r.value() != null, 1, Duration.ofSeconds(60)).get(0);
+                    && r.value() != null && masksOf(r.value(), "cp1") >= 1, 1, Duration.ofSeconds(60)).get(0);
             InstanceTelemetry record = ControlJson.read(t.value(), InstanceTelemetry.class);
             assertEquals("default", record.deployment());
+            InstanceTelemetry.VersionStats served = record.versions().stream()
+                    .filter(v -> "cp1".equals(v.model().version())).findFirst().orElseThrow();
+            assertEquals(served.frames(), served.masks() + served.deadLetters() + served.errors(), "every frame counted once");
+            assertTrue(served.p50Ms() > 0, "end-to-end latency recorded");
         }
+    }
+
+    private static long masksOf(byte[] telemetry, String version) {
+        return ControlJson.read(telemetry, InstanceTelemetry.class).versions().stream()
+                .filter(v -> version.equals(v.model().version())).mapToLong(InstanceTelemetry.VersionStats::masks)
+                .sum();
     }
 }
