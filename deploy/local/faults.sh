@@ -4,14 +4,14 @@
 # `endostream-local audit` accounts for every frame from the topics alone: frames in = masks + dead letters
 # (+ counted skips: none in lossless mode), duplicates counted separately.
 #
-#   deploy/local/faults.sh [--scenarios kill9,broker-restart,instance-kill,scale,fuzz] [--streams 4] [--fps 25]
+#   deploy/local/faults.sh [--scenarios kill9,sigterm-restart,broker-restart,instance-kill,scale,fuzz] [--streams 4] [--fps 25]
 #                          [--seconds 40] [--size 320x256] [--port 19092] [--out DIR]
 #
 # Writes DIR/<scenario>.json (the audit) and DIR/faults.md (the table). Needs the packaged service:
 #   ./mvnw -B -DskipTests package -pl inference-service,deploy/local -am
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-scenarios="kill9,broker-restart,instance-kill,scale,fuzz" streams=4 fps=25 seconds=40 size=320x256 port=19092
+scenarios="kill9,sigterm-restart,broker-restart,instance-kill,scale,fuzz" streams=4 fps=25 seconds=40 size=320x256 port=19092
 out="$root/deploy/local/target/faults"
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -89,6 +89,9 @@ run_scenario() {
   case "$name" in
     kill9)
       sleep $((seconds / 3)); log "kill -9 the service"; kill -9 "$a_pid"; wait "$a_pid" 2>/dev/null || true
+      start_service a 18081; log "restarted" ;;
+    sigterm-restart)
+      sleep $((seconds / 3)); log "SIGTERM the service (a deploy)"; kill "$a_pid"; wait "$a_pid" 2>/dev/null || true
       start_service a 18081; log "restarted" ;;
     broker-restart)
       sleep $((seconds / 4)); log "stopping the broker for 30 s"; kill "$broker_pid"; wait "$broker_pid" 2>/dev/null || true
