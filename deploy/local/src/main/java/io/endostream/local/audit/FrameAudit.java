@@ -27,6 +27,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * missing, what arrived twice, masks of a stream that arrived out of frame order, and the longest gap between two
  * masks of one stream. Reads with plain consumers (no group, no commits), so it never disturbs the service.
  *
+ * <p>Order is judged on first deliveries: a mask redelivered after a crash repeats an earlier frame id, which consumers
+ * drop (the contract's dedup rule), so it counts as a duplicate, not as an order break.
+ *
  * <p>Frames are matched to masks by frame id ({@code ce_frameid}, or the contract's default
  * {@code <topic>-<partition>-<offset>}) and to dead letters by the original partition and offset they carry.
  */
@@ -132,6 +135,9 @@ public final class FrameAudit {
                     }
                     StreamState state = streams.get(entry.stream);
                     state.masks++;
+                    if (entry.masks > 1) {
+                        continue; // a redelivery (counted above): consumers drop it by ce_frameid, so not an order break
+                    }
                     long sequence = parseLong(header(record, RecordHeaders.SEQUENCE), Long.MIN_VALUE);
                     if (sequence < state.lastSequence) {
                         state.outOfOrder++;
