@@ -97,13 +97,17 @@ public final class ImageFiles {
         }
     }
 
-    /** Resizes a grey mask (nearest) and binarises it: pixel > 127 -> 1 else 0 (Kvasir's JPEG masks carry noise). */
+    /**
+     * Resizes a grey mask (nearest) and binarises it: pixel > 127 -> 1 else 0 (Kvasir's JPEG masks carry noise). A mask
+     * stored as 0/1 (its largest value is 1) is read as it is: polyp where the pixel is 1.
+     */
     public static byte[] toSquareBinaryMask(Mat grey, int size) {
         Mat resized = new Mat();
         Mat binary = new Mat();
         try {
             Imgproc.resize(grey, resized, new Size(size, size), 0, 0, Imgproc.INTER_NEAREST);
-            Imgproc.threshold(resized, binary, 127, 1, Imgproc.THRESH_BINARY);
+            double max = org.opencv.core.Core.minMaxLoc(grey).maxVal;
+            Imgproc.threshold(resized, binary, max == 1 ? 0 : 127, 1, Imgproc.THRESH_BINARY);
             byte[] out = new byte[size * size];
             binary.get(0, 0, out);
             return out;
