@@ -68,7 +68,7 @@ public class StudyCommand implements Callable<Integer> {
     @Option(names = "--no-augment", description = "Turn augmentation off.")
     boolean noAugment;
 
-    @Option(names = "--aggregate-only", description = "Only rewrite the report from the finished runs.")
+    @Option(names = "--aggregate-only", description = "Only rewrite the report from the finished runs (after probing finished pretrainings' encoders).")
     boolean aggregateOnly;
 
     @Mixin
@@ -89,6 +89,7 @@ public class StudyCommand implements Callable<Integer> {
     public Integer call() {
         Study study = new Study(config(), line -> System.out.println(LocalTime.now().truncatedTo(ChronoUnit.SECONDS) + " " + line));
         if (aggregateOnly) {
+            study.probe();
             study.aggregate();
         } else {
             study.run(() -> false);

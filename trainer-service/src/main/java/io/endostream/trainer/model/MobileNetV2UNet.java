@@ -181,7 +181,12 @@ public final class MobileNetV2UNet {
      * the parameters and BN statistics of {@code pretrained}'s encoder; decoder and head stay fresh.
      */
     public static ComputationGraph encoderOnly(ComputationGraph pretrained, UNetConfig cfg) {
-        ComputationGraph fresh = build(cfg, Head.SEGMENTATION);
+        return encoderOnly(pretrained, cfg, Head.SEGMENTATION);
+    }
+
+    /** {@link #encoderOnly(ComputationGraph, UNetConfig)} with the given head. */
+    public static ComputationGraph encoderOnly(ComputationGraph pretrained, UNetConfig cfg, Head head) {
+        ComputationGraph fresh = build(cfg, head);
         int copied = 0;
         for (String name : encoderLayerNames(fresh)) {
             org.deeplearning4j.nn.api.Layer from = pretrained.getLayer(name);

@@ -97,6 +97,7 @@ public final class Study {
                 }
             }
         }
+        probe();
         aggregate();
         log.accept("study complete: " + cfg.reportDir());
     }
@@ -109,6 +110,38 @@ public final class Study {
 
     public void aggregate() {
         new StudyAggregator(cfg, work, Path.of(cfg.reportDir())).write();
+    }
+
+    /** Frames the encoder probe fits on and is scored on: the first of the unlabelled sources. */
+    static final int PROBE_FIT = 300;
+    static final int PROBE_HELD_OUT = 100;
+
+    /**
+     * Runs the {@link io.endostream.trainer.pretrain.EncoderProbe} on every finished pretraining that has none yet
+     * ({@code probe.json}); forward passes only, so it is cheap.
+     */
+    public void probe() {
+        List<Sample> frames = null;
+        for (long seed : cfg.seeds()) {
+            for (String o : cfg.objectives()) {
+                Path dir = pretrainDir(PretrainObjective.parse(o).id(), seed);
+                if (!Files.isRegularFile(dir.resolve("done.json")) || Files.isRegularFile(dir.resolve("probe.json"))) {
+                    continue;
+                }
+                if (frames == null) {
+                    frames = new io.endostream.trainer.dataset.UnlabelledSources(
+                            cfg.unlabelled().stream().map(Path::of).toList(), 5, PROBE_FIT + PROBE_HELD_OUT)
+                            .load(cfg.model().inputSize(), java.util.Set.of()).samples();
+                }
+                ModelCheckpoints.Checkpoint cp = ModelCheckpoints.load(dir.resolve("checkpoints/last.zip"));
+                int fit = frames.size() * PROBE_FIT / (PROBE_FIT + PROBE_HELD_OUT);
+                io.endostream.trainer.pretrain.EncoderProbe p = io.endostream.trainer.pretrain.EncoderProbe.measure(
+                        cp.graph(), cfg.model(), frames.subList(0, fit), frames.subList(fit, frames.size()), 100);
+                RunFolder.writeJson(dir.resolve("probe.json"), p.toMap());
+                log.accept(String.format(Locale.ROOT, "probe %s seed %d: %.5f vs random %.5f (ratio %.3f)", o, seed,
+                        p.probeMse(), p.randomEncoderProbeMse(), p.ratio()));
+            }
+        }
     }
 
     private void pretrain(String objective, long seed) {

@@ -227,9 +227,9 @@ public final class StudyAggregator {
         if (!diag.isEmpty()) {
             sb.append("\n## Pretraining diagnostics (mean over seeds, held-out unlabelled frames)\n\n");
             sb.append("MSE where the objective's loss counts. Baselines: copy = return the corrupted input; mean = predict the "
-                    + "mean image. Without skips = same weights, skips x0. Probe = decoder retrained briefly without skips on the "
-                    + "frozen encoder (clean reconstruction MSE), relative to the same probe on a random encoder: < 1 means the "
-                    + "encoder carries image content the random one does not.\n\n");
+                    + "mean image. Without skips = same weights, skips x0. Probe = linear (ridge) probe from the frozen encoder's "
+                    + "bottleneck (no skips) to a 4x4 thumbnail of held-out frames, MSE, next to the mean over 3 random "
+                    + "encoders; probe ratio < 1 means the encoder carries image content random ones do not.\n\n");
             sb.append("| objective | seeds | MSE with skips | without skips | copy-input baseline | mean-image baseline | clean gap ratio | probe MSE | random-encoder probe | probe ratio |\n");
             sb.append("|---|---|---|---|---|---|---|---|---|---|\n");
             diag.forEach((o, m) -> sb.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s |%n",
