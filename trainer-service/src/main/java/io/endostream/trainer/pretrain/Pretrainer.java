@@ -59,6 +59,7 @@ public final class Pretrainer {
         ProgressTracker loading = new ProgressTracker("loading", 0, listener, cancelled);
         loading.report(Map.of(), "reading unlabelled frames");
         Set<String> evaluationHashes = new HashSet<>();
+        List<float[]> evaluationSignatures = List.of();
         int evaluationImages = 0;
         SplitFingerprint fingerprint = null;
         if (cfg.evaluationDataset() != null) {
@@ -72,10 +73,11 @@ public final class Pretrainer {
                         run.lastCheckpoint().toString(), true);
             }
             evaluationHashes.addAll(KvasirSegDataset.pixelHashes(split.evaluation()));
+            evaluationSignatures = KvasirSegDataset.signatures(split.evaluation());
             evaluationImages = split.evaluation().size();
         }
         UnlabelledSources sources = new UnlabelledSources(cfg.sources().stream().map(Path::of).toList(),
-                cfg.videoFrameStep(), cfg.maxFrames());
+                cfg.videoFrameStep(), cfg.maxFrames()).withNearDuplicateGuard(evaluationSignatures);
         UnlabelledSources.Loaded loaded = sources.load(size, evaluationHashes);
         List<Sample> all = new ArrayList<>(loaded.samples());
         if (all.size() < 2) {
@@ -97,6 +99,8 @@ public final class Pretrainer {
         leakage.put("evaluation_images", evaluationImages);
         leakage.put("split", fingerprint == null ? null : fingerprint.toMap());
         leakage.put("excluded_frames", loaded.excludedAsEvaluation());
+        leakage.put("excluded_as_near_duplicates", loaded.excludedAsNearDuplicate());
+        leakage.put("near_duplicate_rule", "16x16 grey thumbnail correlation >= " + UnlabelledSources.NEAR_DUPLICATE_SIMILARITY);
         leakage.put("excluded", loaded.excludedIds().stream().limit(50).toList());
         data.put("leakage_guard", leakage);
 
