@@ -64,9 +64,14 @@ public record EncoderProbe(double probeMse, double randomEncoderProbeMse, double
      */
     public static EncoderProbe measure(ComputationGraph encoder, UNetConfig cfg, List<Sample> fit, List<Sample> heldOut,
                                        long seed) {
+        return measure(List.of(encoder), cfg, fit, heldOut, seed).get(0);
+    }
+
+    /** {@link #measure(ComputationGraph, UNetConfig, List, List, long)} for several encoders, sharing the random reference. */
+    public static List<EncoderProbe> measure(List<ComputationGraph> encoders, UNetConfig cfg, List<Sample> fit,
+                                             List<Sample> heldOut, long seed) {
         INDArray yFit = thumbnails(fit);
         INDArray yHeld = thumbnails(heldOut);
-        double probe = ridge(features(encoder, fit), yFit, features(encoder, heldOut), yHeld);
         double randomProbe = 0;
         for (int k = 0; k < RANDOM_ENCODERS; k++) { // random encoders differ: average a few
             ComputationGraph random = MobileNetV2UNet.build(cfg.withSeed(seed + k), MobileNetV2UNet.Head.RECONSTRUCTION);
@@ -75,7 +80,12 @@ public record EncoderProbe(double probeMse, double randomEncoderProbeMse, double
         INDArray mean = yFit.mean(0).reshape(1, yFit.columns());
         INDArray d = yHeld.subRowVector(mean);
         double meanMse = d.mul(d).meanNumber().doubleValue();
-        return new EncoderProbe(probe, randomProbe, meanMse, fit.size(), heldOut.size());
+        List<EncoderProbe> out = new ArrayList<>();
+        for (ComputationGraph encoder : encoders) {
+            double probe = ridge(features(encoder, fit), yFit, features(encoder, heldOut), yHeld);
+            out.add(new EncoderProbe(probe, randomProbe, meanMse, fit.size(), heldOut.size()));
+        }
+        return out;
     }
 
     /** Bottleneck activations, one row per frame. */

@@ -40,8 +40,9 @@ class EncoderProbeTest {
         ComputationGraph learnt = MobileNetV2UNet.withoutSkips(MobileNetV2UNet.build(cfg.withSeed(6), MobileNetV2UNet.Head.RECONSTRUCTION));
         double learntMse = train(learnt, train, heldOut, TRAIN_ITERATIONS);
 
-        EncoderProbe pc = EncoderProbe.measure(copying, cfg, train, heldOut, 100);
-        EncoderProbe pl = EncoderProbe.measure(learnt, cfg, train, heldOut, 100);
+        List<EncoderProbe> probes = EncoderProbe.measure(List.of(copying, learnt), cfg, train, heldOut, 100);
+        EncoderProbe pc = probes.get(0);
+        EncoderProbe pl = probes.get(1);
         System.out.printf("copying network: reconstruction MSE %.5f, probe %.5f vs random %.5f (ratio %.3f); learnt "
                         + "(MSE %.5f without skips): probe %.5f vs random %.5f (ratio %.3f); mean thumbnail %.5f%n", copyingMse,
                 pc.probeMse(), pc.randomEncoderProbeMse(), pc.ratio(), learntMse, pl.probeMse(), pl.randomEncoderProbeMse(),
