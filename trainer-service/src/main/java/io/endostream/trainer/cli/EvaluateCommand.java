@@ -27,7 +27,7 @@ public class EvaluateCommand extends RunFolderCommand implements Callable<Intege
     Path dataset;
 
 
-    @Option(names = "--split", defaultValue = "test", description = "test | validation | all; test = the --test-list, else validation (default ${DEFAULT-VALUE}).")
+    @Option(names = "--split", defaultValue = "test", description = "test | validation | all; test needs --test-list (default ${DEFAULT-VALUE}).")
     String split;
 
     @Mixin
@@ -42,7 +42,7 @@ public class EvaluateCommand extends RunFolderCommand implements Callable<Intege
 
     @Override
     public Map<String, Object> execute(ProgressListener listener, BooleanSupplier cancelled) {
-        requireRunDir();
+        prepareRunDir(false);
         EvaluationRun.Result r = EvaluationRun.run(new EvaluateConfig(runDir.toString(), checkpoint.toString(),
                 dataset.toString(), split, splitOptions.validationFraction, splitOptions.splitSeed,
                 splitOptions.testListOrNull(), threshold, batch), listener, cancelled);

@@ -61,17 +61,36 @@ public class FinetuneCommand extends RunFolderCommand implements Callable<Intege
     @Option(names = "--seed", defaultValue = "7", description = "Shuffling/augmentation seed (default ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--label-fraction", defaultValue = "1", description = "Train on this share of the split's training images: seeded, nested across fractions; validation and test stay fixed (default ${DEFAULT-VALUE}).")
+    double labelFraction;
+
+    @Option(names = "--label-count", defaultValue = "0", description = "Train on this many training images instead (0 = use --label-fraction).")
+    int labelCount;
+
+    @Option(names = "--label-seed", defaultValue = "1", description = "Seed of the label subset (default ${DEFAULT-VALUE}).")
+    long labelSeed;
+
+    @Option(names = "--max-iterations", defaultValue = "0", description = "Iteration budget (0 = none); the schedule then runs over iterations, so runs with different label counts get the same number of updates.")
+    long maxIterations;
+
+    @Option(names = "--eval-every", defaultValue = "0", description = "Validate and checkpoint every N iterations (0 = every epoch).")
+    int evalEvery;
+
+    @Option(names = "--transfer", defaultValue = "full", description = "With --pretrained: full (encoder + decoder) or encoder (fresh decoder) (default ${DEFAULT-VALUE}).")
+    String transfer;
+
     @Mixin
     ModelOptions model;
 
 
     @Override
     public Map<String, Object> execute(ProgressListener listener, BooleanSupplier cancelled) {
-        requireRunDir();
+        prepareRunDir(resume);
         FinetuneConfig cfg = new FinetuneConfig(runDir.toString(), model.toConfig(), dataset.toString(),
                 split.validationFraction, split.splitSeed, split.testListOrNull(),
                 pretrained == null ? null : pretrained.toString(), freezeEpochs, epochs, batch, maxMinutes, patience,
-                schedule, !noAugment, resume, threshold, seed);
+                schedule, !noAugment, resume, threshold, seed, labelFraction, labelCount, labelSeed, maxIterations,
+                evalEvery, transfer);
         Finetuner.Result r = Finetuner.run(cfg, listener, cancelled);
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("runDir", r.runDir().toString());

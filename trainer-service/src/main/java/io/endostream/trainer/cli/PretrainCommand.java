@@ -67,18 +67,21 @@ public class PretrainCommand extends RunFolderCommand implements Callable<Intege
     @Option(names = "--seed", defaultValue = "7", description = "Shuffling/corruption seed (default ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--max-iterations", defaultValue = "0", description = "Iteration budget (0 = none): equal budgets across objectives.")
+    long maxIterations;
+
     @Mixin
     ModelOptions model;
 
 
     @Override
     public Map<String, Object> execute(ProgressListener listener, BooleanSupplier cancelled) {
-        requireRunDir();
+        prepareRunDir(resume);
         PretrainConfig cfg = new PretrainConfig(runDir.toString(), model.toConfig(), PretrainObjective.parse(objective),
                 sources.stream().map(Path::toString).toList(), videoStep, maxFrames,
                 excludeDataset == null ? null : excludeDataset.toString(), split.validationFraction, split.splitSeed,
                 split.testListOrNull(), epochs, batch, maxMinutes, freezeEncoder, init == null ? null : init.toString(),
-                resume, diagnosticImages, !noAugment, seed);
+                resume, diagnosticImages, !noAugment, seed, maxIterations);
         Pretrainer.Result r = Pretrainer.run(cfg, listener, cancelled);
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("runDir", r.runDir().toString());

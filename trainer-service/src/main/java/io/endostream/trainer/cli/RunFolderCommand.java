@@ -13,6 +13,9 @@ abstract class RunFolderCommand implements RunnableCommand {
     @Option(names = "--run-dir", description = "Run folder (created; required on the command line).")
     Path runDir;
 
+    @Option(names = "--overwrite", description = "Delete what a non-empty --run-dir holds and start afresh.")
+    boolean overwrite;
+
     @Override
     public Path runDir() {
         return runDir;
@@ -30,6 +33,12 @@ abstract class RunFolderCommand implements RunnableCommand {
         if (runDir == null) {
             throw new IllegalArgumentException("--run-dir is required");
         }
+        return runDir;
+    }
+
+    /** {@link #requireRunDir()} plus the overwrite guard ({@link io.endostream.trainer.run.RunFolder#claim}). */
+    protected Path prepareRunDir(boolean resume) {
+        io.endostream.trainer.run.RunFolder.claim(requireRunDir(), resume, overwrite);
         return runDir;
     }
 }

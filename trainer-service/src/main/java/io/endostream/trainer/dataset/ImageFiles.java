@@ -97,13 +97,17 @@ public final class ImageFiles {
         }
     }
 
-    /** Resizes a grey mask (nearest) and binarises it: pixel > 127 -> 1 else 0 (Kvasir's JPEG masks carry noise). */
+    /**
+     * Resizes a grey mask (nearest) and binarises it: pixel > 127 -> 1 else 0 (Kvasir's JPEG masks carry noise). A mask
+     * stored as 0/1 (its largest value is 1) is read as it is: polyp where the pixel is 1.
+     */
     public static byte[] toSquareBinaryMask(Mat grey, int size) {
         Mat resized = new Mat();
         Mat binary = new Mat();
         try {
             Imgproc.resize(grey, resized, new Size(size, size), 0, 0, Imgproc.INTER_NEAREST);
-            Imgproc.threshold(resized, binary, 127, 1, Imgproc.THRESH_BINARY);
+            double max = org.opencv.core.Core.minMaxLoc(grey).maxVal;
+            Imgproc.threshold(resized, binary, max == 1 ? 0 : 127, 1, Imgproc.THRESH_BINARY);
             byte[] out = new byte[size * size];
             binary.get(0, 0, out);
             return out;
@@ -132,6 +136,62 @@ public final class ImageFiles {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Side of the grey thumbnail behind {@link #thumbnailSignature}. */
+    public static final int SIGNATURE_SIDE = 16;
+
+    /**
+     * Perceptual signature for near-duplicate detection: the central half of the grey image (inside an endoscope's
+     * round field of view, away from black borders and overlays that every frame shares) averaged down to 16x16, minus
+     * its mean, scaled to unit length. The dot product of two signatures is their correlation: resized, re-encoded or slightly
+     * recoloured copies stay near 1 (a pixel hash changes completely), different pictures fall well below.
+     */
+    public static float[] thumbnailSignature(Mat decoded) {
+        Mat grey = new Mat();
+        Mat small = new Mat();
+        try {
+            if (decoded.channels() == 3) {
+                Imgproc.cvtColor(decoded, grey, Imgproc.COLOR_BGR2GRAY);
+            } else {
+                decoded.copyTo(grey);
+            }
+            Mat centre = grey.submat(new org.opencv.core.Rect(grey.cols() / 4, grey.rows() / 4,
+                    Math.max(1, grey.cols() / 2), Math.max(1, grey.rows() / 2)));
+            Imgproc.resize(centre, small, new Size(SIGNATURE_SIDE, SIGNATURE_SIDE), 0, 0, Imgproc.INTER_AREA);
+            centre.release();
+            byte[] px = new byte[SIGNATURE_SIDE * SIGNATURE_SIDE];
+            small.get(0, 0, px);
+            float[] v = new float[px.length];
+            double mean = 0;
+            for (int i = 0; i < px.length; i++) {
+                v[i] = px[i] & 0xff;
+                mean += v[i];
+            }
+            mean /= px.length;
+            double norm = 0;
+            for (int i = 0; i < v.length; i++) {
+                v[i] -= (float) mean;
+                norm += v[i] * v[i];
+            }
+            float scale = norm > 0 ? (float) (1 / Math.sqrt(norm)) : 0;
+            for (int i = 0; i < v.length; i++) {
+                v[i] *= scale;
+            }
+            return v;
+        } finally {
+            grey.release();
+            small.release();
+        }
+    }
+
+    /** Correlation of two {@link #thumbnailSignature}s (1 = same picture). */
+    public static double similarity(float[] a, float[] b) {
+        double dot = 0;
+        for (int i = 0; i < a.length; i++) {
+            dot += a[i] * b[i];
+        }
+        return dot;
     }
 
     /** Mat from stored BGR bytes; the caller releases it. */

@@ -122,6 +122,20 @@ public final class KvasirSegDataset {
         return out;
     }
 
+    /** Perceptual {@link ImageFiles#thumbnailSignature} of each image, for the leakage guard's near-duplicate check. */
+    public static List<float[]> signatures(List<Pair> pairs) {
+        List<float[]> out = new ArrayList<>(pairs.size());
+        for (Pair p : pairs) {
+            Mat image = ImageFiles.readColour(p.image());
+            try {
+                out.add(ImageFiles.thumbnailSignature(image));
+            } finally {
+                image.release();
+            }
+        }
+        return out;
+    }
+
     /** SHA-256 of each image's decoded pixels, for the leakage guard. */
     public static List<String> pixelHashes(List<Pair> pairs) {
         List<String> out = new ArrayList<>(pairs.size());

@@ -21,9 +21,45 @@ import java.util.stream.Stream;
  */
 public final class UnlabelledSources {
 
-    /** What was loaded and what the leakage guard excluded. */
+    /** What was loaded and what the leakage guard excluded (exact pixel copies and near duplicates together). */
     public record Loaded(List<Sample> samples, int imagesRead, int videoFramesRead, int excludedAsEvaluation,
-                         List<String> excludedIds) {
+                         List<String> excludedIds, int excludedAsNearDuplicate) {
+        public Loaded(List<Sample> samples, int imagesRead, int videoFramesRead, int excludedAsEvaluation,
+                      List<String> excludedIds) {
+            this(samples, imagesRead, videoFramesRead, excludedAsEvaluation, excludedIds, 0);
+        }
+    }
+
+    /** Smallest thumbnail correlation that counts as a near duplicate of an evaluation image. */
+    public static final double NEAR_DUPLICATE_SIMILARITY = 0.98;
+
+    private List<float[]> evaluationSignatures = List.of();
+    private int nearDuplicates;
+
+    /**
+     * Also excludes frames whose {@link ImageFiles#thumbnailSignature} correlates at least
+     * {@value #NEAR_DUPLICATE_SIMILARITY} with one of these (resized or re-encoded copies of evaluation images, which
+     * the pixel hash misses).
+     */
+    public UnlabelledSources withNearDuplicateGuard(List<float[]> evaluationSignatures) {
+        this.evaluationSignatures = List.copyOf(evaluationSignatures);
+        return this;
+    }
+
+    private boolean evaluationFrame(Mat m, Set<String> evaluationHashes) {
+        if (evaluationHashes.contains(ImageFiles.pixelHash(m))) {
+            return true;
+        }
+        if (!evaluationSignatures.isEmpty()) {
+            float[] sig = ImageFiles.thumbnailSignature(m);
+            for (float[] e : evaluationSignatures) {
+                if (ImageFiles.similarity(sig, e) >= NEAR_DUPLICATE_SIMILARITY) {
+                    nearDuplicates++;
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private final List<Path> sources;
@@ -73,6 +109,7 @@ public final class UnlabelledSources {
         OpenCvNatives.load();
         List<Sample> samples = new ArrayList<>();
         List<String> excluded = new ArrayList<>();
+        nearDuplicates = 0;
         int images = 0;
         int videoFrames = 0;
         for (Path file : files()) {
@@ -83,7 +120,7 @@ public final class UnlabelledSources {
                 Mat m = ImageFiles.readColour(file);
                 try {
                     images++;
-                    if (evaluationHashes.contains(ImageFiles.pixelHash(m))) {
+                    if (evaluationFrame(m, evaluationHashes)) {
                         excluded.add(file.toString());
                     } else {
                         samples.add(new Sample(file.getFileName().toString(), size, ImageFiles.toSquareBgr(m, size), null));
@@ -95,7 +132,7 @@ public final class UnlabelledSources {
                 videoFrames += readVideo(file, size, evaluationHashes, samples, excluded);
             }
         }
-        return new Loaded(samples, images, videoFrames, excluded.size(), excluded);
+        return new Loaded(samples, images, videoFrames, excluded.size(), excluded, nearDuplicates);
     }
 
     private boolean full(List<Sample> samples) {
@@ -118,7 +155,7 @@ public final class UnlabelledSources {
                 if (index % videoFrameStep == 0) {
                     read++;
                     String id = file.getFileName() + "#" + index;
-                    if (evaluationHashes.contains(ImageFiles.pixelHash(frame))) {
+                    if (evaluationFrame(frame, evaluationHashes)) {
                         excluded.add(file + "#" + index);
                     } else {
                         samples.add(new Sample(id, size, ImageFiles.toSquareBgr(frame, size), null));

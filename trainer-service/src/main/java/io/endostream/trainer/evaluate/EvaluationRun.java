@@ -3,6 +3,7 @@ package io.endostream.trainer.evaluate;
 import io.endostream.trainer.dataset.DatasetSplit;
 import io.endostream.trainer.dataset.KvasirSegDataset;
 import io.endostream.trainer.dataset.Sample;
+import io.endostream.trainer.dataset.SplitFingerprint;
 import io.endostream.trainer.model.ModelCheckpoints;
 import io.endostream.trainer.report.SampleGrid;
 import io.endostream.trainer.run.ModelConfigs;
@@ -35,10 +36,19 @@ public final class EvaluationRun {
                     + "evaluate a fine-tuning run's best.zip");
         }
         KvasirSegDataset dataset = KvasirSegDataset.open(Path.of(cfg.dataset()));
-        DatasetSplit split = DatasetSplit.of(dataset, cfg.validationFraction(), cfg.splitSeed(),
-                cfg.testList() == null ? null : Path.of(cfg.testList()));
+        Path testList = cfg.testList() == null ? null : Path.of(cfg.testList());
+        if ("test".equals(cfg.split()) && testList == null) {
+            throw new IllegalArgumentException("--split test needs --test-list (the held-out images); "
+                    + "use --split validation to score the early-stopping set");
+        }
+        DatasetSplit split = DatasetSplit.of(dataset, cfg.validationFraction(), cfg.splitSeed(), testList);
+        if (!"all".equals(cfg.split())) {
+            // the held-out images are only held out if the checkpoint was trained on this very split
+            SplitFingerprint.of(split, cfg.validationFraction(), cfg.splitSeed(), testList)
+                    .check(SplitFingerprint.fromState(cp.state()), cfg.checkpoint(), true);
+        }
         List<KvasirSegDataset.Pair> pairs = switch (cfg.split()) {
-            case "test" -> split.heldOut();
+            case "test" -> split.test();
             case "validation" -> split.validation();
             case "all" -> dataset.pairs();
             default -> throw new IllegalArgumentException("split must be test, validation or all, was '" + cfg.split() + "'");
@@ -54,7 +64,7 @@ public final class EvaluationRun {
         about.put("kind", "evaluate");
         about.put("checkpoint", cfg.checkpoint());
         about.put("dataset", cfg.dataset());
-        about.put("split", cfg.split().equals("test") && split.test().isEmpty() ? "validation (no test list)" : cfg.split());
+        about.put("split", cfg.split());
         run.writeMetrics(evaluation.toJson(about));
 
         List<float[]> maps = SegmentationEvaluator.predict(cp.graph(), samples, 8);

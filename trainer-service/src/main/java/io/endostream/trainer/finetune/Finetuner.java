@@ -5,6 +5,8 @@ import io.endostream.trainer.run.TrainingHistory;
 import io.endostream.trainer.dataset.Augmentation;
 import io.endostream.trainer.dataset.DatasetSplit;
 import io.endostream.trainer.dataset.KvasirSegDataset;
+import io.endostream.trainer.dataset.LabelSubset;
+import io.endostream.trainer.dataset.SplitFingerprint;
 import io.endostream.trainer.dataset.Sample;
 import io.endostream.trainer.dataset.SegmentationIterator;
 import io.endostream.trainer.evaluate.SegmentationEvaluator;
@@ -48,6 +50,16 @@ public final class Finetuner {
     public static Result run(FinetuneConfig cfg, ProgressListener listener, BooleanSupplier cancelled) {
         RunFolder run = new RunFolder(Path.of(cfg.runDir()));
         run.writeConfig(cfg);
+        if (!"full".equals(cfg.transfer()) && !"encoder".equals(cfg.transfer())) {
+            throw new IllegalArgumentException("--transfer must be full or encoder, was '" + cfg.transfer() + "'");
+        }
+        if (cfg.maxIterations() < 0 || cfg.evalEvery() < 0) {
+            throw new IllegalArgumentException("--max-iterations and --eval-every must be >= 0");
+        }
+        KvasirSegDataset dataset = KvasirSegDataset.open(Path.of(cfg.dataset()));
+        Path testList = cfg.testList() == null ? null : Path.of(cfg.testList());
+        DatasetSplit split = DatasetSplit.of(dataset, cfg.validationFraction(), cfg.splitSeed(), testList);
+        SplitFingerprint fingerprint = SplitFingerprint.of(split, cfg.validationFraction(), cfg.splitSeed(), testList);
         ProgressTracker loading = new ProgressTracker("loading", 0, listener, cancelled);
         loading.report(Map.of(), "reading labelled dataset");
 
@@ -65,6 +77,7 @@ public final class Finetuner {
         if (cfg.resume() && Files.isRegularFile(run.lastCheckpoint())) {
             ModelCheckpoints.Checkpoint cp = ModelCheckpoints.load(run.lastCheckpoint());
             Map<String, Object> s = cp.state();
+            fingerprint.check(SplitFingerprint.fromState(s), run.lastCheckpoint().toString(), true);
             graph = cp.graph();
             model = ModelConfigs.fromState(s, run.lastCheckpoint().toString()).withLearningRate(cfg.model().learningRate());
             startEpoch = ((Number) s.get("epoch")).intValue();
@@ -77,11 +90,22 @@ public final class Finetuner {
             start = String.valueOf(s.getOrDefault("start", "resumed"));
         } else if (cfg.pretrained() != null) {
             ModelCheckpoints.Checkpoint cp = ModelCheckpoints.load(Path.of(cfg.pretrained()));
+            // a pretraining run that excluded this dataset's evaluation images must have used this very split
+            fingerprint.check(SplitFingerprint.fromState(cp.state()), cfg.pretrained(), false);
             model = ModelConfigs.fromState(cp.state(), cfg.pretrained()).withLearningRate(cfg.model().learningRate())
                     .withSeed(cfg.model().seed());
             frozen = cfg.freezeEncoderEpochs() > 0;
-            graph = MobileNetV2UNet.toSegmentation(MobileNetV2UNet.unfreeze(cp.graph()), model, frozen);
-            start = "pretrained:" + cfg.pretrained();
+            if ("encoder".equals(cfg.transfer())) {
+                graph = MobileNetV2UNet.encoderOnly(cp.graph(), model);
+                if (frozen) {
+                    graph = new org.deeplearning4j.nn.transferlearning.TransferLearning.GraphBuilder(graph)
+                            .setFeatureExtractor(MobileNetV2UNet.ENCODER_OUTPUT).build();
+                }
+                start = "pretrained-encoder:" + cfg.pretrained();
+            } else {
+                graph = MobileNetV2UNet.toSegmentation(MobileNetV2UNet.unfreeze(cp.graph()), model, frozen);
+                start = "pretrained:" + cfg.pretrained();
+            }
         } else {
             graph = MobileNetV2UNet.build(model, MobileNetV2UNet.Head.SEGMENTATION);
             frozen = false;
@@ -89,17 +113,21 @@ public final class Finetuner {
         }
         int size = model.inputSize();
 
-        KvasirSegDataset dataset = KvasirSegDataset.open(Path.of(cfg.dataset()));
-        DatasetSplit split = DatasetSplit.of(dataset, cfg.validationFraction(), cfg.splitSeed(),
-                cfg.testList() == null ? null : Path.of(cfg.testList()));
         if (split.validation().isEmpty()) {
             throw new IllegalArgumentException("fine-tuning needs validation images for early stopping: "
                     + dataset.size() + " images with validation fraction " + cfg.validationFraction());
         }
-        List<Sample> trainSamples = KvasirSegDataset.load(split.train(), size);
+        List<KvasirSegDataset.Pair> labelled = LabelSubset.select(split.train(), cfg.labelFraction(), cfg.labelCount(),
+                cfg.labelSeed());
+        List<Sample> trainSamples = KvasirSegDataset.load(labelled, size);
         List<Sample> valSamples = KvasirSegDataset.load(split.validation(), size);
+        refuseMostlyEmpty(dataset.root(), trainSamples, valSamples);
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("dataset", cfg.dataset());
+        data.put("split", fingerprint.toMap());
+        data.put("split_train_images", split.train().size());
+        data.put("label_fraction", cfg.labelCount() > 0 ? (double) cfg.labelCount() / split.train().size() : cfg.labelFraction());
+        data.put("label_seed", cfg.labelSeed());
         data.put("train_images", trainSamples.size());
         data.put("validation_images", valSamples.size());
         data.put("test_images", split.test().size());
@@ -109,24 +137,50 @@ public final class Finetuner {
                 cfg.augment() ? Augmentation.standard() : null, cfg.seed() + startEpoch);
         LearningRateSchedule schedule = LearningRateSchedule.parse(cfg.schedule());
         TrainingBudget budget = new TrainingBudget(cfg.maxMinutes());
-        ProgressTracker tracker = new ProgressTracker("finetune",
-                (long) (cfg.epochs() - startEpoch) * train.batchesPerEpoch(), listener, cancelled);
-        String stoppedBy = "epochs";
+        boolean iterationBudget = cfg.maxIterations() > 0;
+        int rounds = iterationBudget ? Integer.MAX_VALUE : cfg.epochs();
+        long total = iterationBudget ? Math.max(0, cfg.maxIterations() - iteration)
+                : (long) (cfg.epochs() - startEpoch) * train.batchesPerEpoch();
+        ProgressTracker tracker = new ProgressTracker("finetune", total, listener, cancelled);
+        String stoppedBy = iterationBudget ? "iteration budget of " + cfg.maxIterations() : "epochs";
         double trainSeconds = 0;
         long trainImages = 0;
         int epoch = startEpoch;
-        for (; epoch < cfg.epochs(); epoch++) {
+        double lr = Double.NaN;
+        if (iterationBudget && iteration >= cfg.maxIterations()) {
+            epoch = rounds; // resumed a finished run: nothing left to train
+        }
+        for (; epoch < rounds; epoch++) {
             if (frozen && epoch >= cfg.freezeEncoderEpochs()) {
                 graph = MobileNetV2UNet.unfreeze(graph);
                 frozen = false;
+                lr = Double.NaN;
             }
-            double lr = schedule.rate(model.learningRate(), epoch, cfg.epochs());
-            graph.setLearningRate(lr);
-            train.reset();
+            if (!iterationBudget) {
+                lr = schedule.rate(model.learningRate(), epoch, cfg.epochs());
+                graph.setLearningRate(lr);
+            }
+            if (!train.hasNext()) {
+                train.reset();
+            }
             double lossSum = 0;
             int batches = 0;
             boolean outOfTime = false;
-            while (train.hasNext()) {
+            while (true) {
+                if (!train.hasNext()) {
+                    if (cfg.evalEvery() == 0) {
+                        break; // a round is an epoch
+                    }
+                    train.reset();
+                }
+                if (iterationBudget) {
+                    // step-based schedule: the rate depends on the update count only, so equal budgets get equal schedules
+                    double want = schedule.rate(model.learningRate(), (int) iteration, (int) cfg.maxIterations());
+                    if (Double.isNaN(lr) || Math.abs(want - lr) > 0.01 * lr) {
+                        graph.setLearningRate(want);
+                        lr = want;
+                    }
+                }
                 DataSet ds = train.next();
                 long t0 = System.nanoTime();
                 graph.fit(ds);
@@ -136,9 +190,16 @@ public final class Finetuner {
                 batches++;
                 lossSum += graph.score();
                 tracker.step(1, Map.of("loss", graph.score(), "best_val_dice", Math.max(0, bestDice)),
-                        "epoch " + (epoch + 1) + "/" + cfg.epochs());
+                        iterationBudget ? "iteration " + iteration + "/" + cfg.maxIterations()
+                                : "epoch " + (epoch + 1) + "/" + cfg.epochs());
                 if (budget.exhausted()) {
                     outOfTime = true;
+                    break;
+                }
+                if (iterationBudget && iteration >= cfg.maxIterations()) {
+                    break;
+                }
+                if (cfg.evalEvery() > 0 && iteration % cfg.evalEvery() == 0) {
                     break;
                 }
             }
@@ -147,6 +208,7 @@ public final class Finetuner {
             double dice = val.meanDice();
             Map<String, Double> row = new LinkedHashMap<>();
             row.put("epoch", (double) (epoch + 1));
+            row.put("iteration", (double) iteration);
             row.put("learning_rate", lr);
             row.put("train_loss", lossSum / Math.max(1, batches));
             row.put("val_dice", dice);
@@ -173,6 +235,7 @@ public final class Finetuner {
             state.put("frozen", frozen);
             state.put("model", ModelConfigs.toMap(model));
             state.put("data", data);
+            state.put(SplitFingerprint.STATE_KEY, fingerprint.toMap());
             state.put("history", history);
             if (bestEpoch == epoch + 1) {
                 ModelCheckpoints.save(graph, run.bestCheckpoint(), state);
@@ -184,6 +247,10 @@ public final class Finetuner {
             run.writeMetrics(metrics(data, history, bestDice, bestEpoch, iteration, trainImages, trainSeconds,
                     "running", epoch + 1));
             tracker.report(Map.of("val_dice", dice, "best_val_dice", bestDice), "epoch " + (epoch + 1) + " done");
+            if (iterationBudget && iteration >= cfg.maxIterations()) {
+                epoch++;
+                break;
+            }
             if (outOfTime || budget.exhausted()) {
                 stoppedBy = "time budget of " + cfg.maxMinutes() + " min";
                 epoch++;
@@ -199,6 +266,34 @@ public final class Finetuner {
                 stoppedBy, epoch);
         run.writeMetrics(metrics);
         return new Result(run.dir(), run.bestCheckpoint(), bestDice, bestEpoch, metrics);
+    }
+
+    /** Share of masks without any polyp pixel above which a dataset is refused (empty on empty scores Dice 1). */
+    static final double MAX_EMPTY_MASK_SHARE = 0.5;
+
+    static void refuseMostlyEmpty(Path root, List<Sample> train, List<Sample> validation) {
+        long empty = 0;
+        long n = 0;
+        for (List<Sample> part : List.of(train, validation)) {
+            for (Sample s : part) {
+                n++;
+                boolean any = false;
+                for (byte b : s.mask()) {
+                    if (b != 0) {
+                        any = true;
+                        break;
+                    }
+                }
+                if (!any) {
+                    empty++;
+                }
+            }
+        }
+        if (n > 0 && empty > MAX_EMPTY_MASK_SHARE * n) {
+            throw new io.endostream.trainer.dataset.DatasetException(root.resolve("masks"), empty + " of " + n
+                    + " training/validation masks are empty at the model's input size: Dice would reward predicting "
+                    + "nothing (are the masks stored as 0/255 or 0/1 grey images?)");
+        }
     }
 
     private static Map<String, Object> metrics(Map<String, Object> data, List<Map<String, Double>> history, double bestDice,

@@ -177,6 +177,35 @@ public final class MobileNetV2UNet {
     }
 
     /**
+     * Encoder-only transfer: a freshly initialised segmentation network ({@code cfg}'s seed) whose encoder layers take
+     * the parameters and BN statistics of {@code pretrained}'s encoder; decoder and head stay fresh.
+     */
+    public static ComputationGraph encoderOnly(ComputationGraph pretrained, UNetConfig cfg) {
+        return encoderOnly(pretrained, cfg, Head.SEGMENTATION);
+    }
+
+    /** {@link #encoderOnly(ComputationGraph, UNetConfig)} with the given head. */
+    public static ComputationGraph encoderOnly(ComputationGraph pretrained, UNetConfig cfg, Head head) {
+        ComputationGraph fresh = build(cfg, head);
+        int copied = 0;
+        for (String name : encoderLayerNames(fresh)) {
+            org.deeplearning4j.nn.api.Layer from = pretrained.getLayer(name);
+            if (from == null || from.numParams() != fresh.getLayer(name).numParams()) {
+                throw new IllegalArgumentException("pretrained network has no matching encoder layer '" + name
+                        + "': built with another width or input size");
+            }
+            if (from.numParams() > 0) {
+                fresh.getLayer(name).setParams(from.params().dup());
+                copied++;
+            }
+        }
+        if (copied == 0) {
+            throw new IllegalArgumentException("no encoder parameters copied: not a MobileNetV2UNet");
+        }
+        return fresh;
+    }
+
+    /**
      * A copy of {@code graph} with every frozen layer/vertex trainable again (same parameters and BN statistics;
      * the updater state starts fresh). Use after the "frozen encoder" epochs of fine-tuning.
      */

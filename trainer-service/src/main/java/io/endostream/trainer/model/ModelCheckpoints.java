@@ -62,6 +62,22 @@ public final class ModelCheckpoints {
         }
     }
 
+    /** Only the training state of a checkpoint (no network is restored); empty when it has none. */
+    public static Map<String, Object> loadState(Path zip) {
+        try (FileSystem fs = FileSystems.newFileSystem(zip, Map.of())) {
+            Path entry = fs.getPath(STATE_ENTRY);
+            if (!Files.exists(entry)) {
+                return new LinkedHashMap<>();
+            }
+            try (InputStream in = Files.newInputStream(entry)) {
+                return JSON.readValue(in, new TypeReference<LinkedHashMap<String, Object>>() {
+                });
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read checkpoint " + zip + ": " + e.getMessage(), e);
+        }
+    }
+
     public static Checkpoint load(Path zip) {
         if (!Files.isRegularFile(zip)) {
             throw new IllegalArgumentException("checkpoint " + zip + " does not exist or is not a file");

@@ -26,10 +26,22 @@ import java.util.List;
  * @param diagnosticImages  unlabelled frames held out for the per-epoch loss and the skip diagnostic
  * @param augment           flips/rotations/scale/colour jitter on the unlabelled frames
  * @param seed              shuffling, corruption and hold-out seed
+ * @param maxIterations     iteration budget (0 = none): stops after this many updates, so objectives get equal budgets
  */
 public record PretrainConfig(String runDir, UNetConfig model, PretrainObjective objective, List<String> sources,
                              int videoFrameStep, int maxFrames, String evaluationDataset, double validationFraction,
                              long splitSeed, String testList, int epochs, int batchSize, double maxMinutes,
                              boolean freezeEncoder, String initCheckpoint, boolean resume, int diagnosticImages,
-                             boolean augment, long seed) {
+                             boolean augment, long seed, long maxIterations) {
+
+    /** Without an iteration budget. */
+    public PretrainConfig(String runDir, UNetConfig model, PretrainObjective objective, List<String> sources,
+                          int videoFrameStep, int maxFrames, String evaluationDataset, double validationFraction,
+                          long splitSeed, String testList, int epochs, int batchSize, double maxMinutes,
+                          boolean freezeEncoder, String initCheckpoint, boolean resume, int diagnosticImages,
+                          boolean augment, long seed) {
+        this(runDir, model, objective, sources, videoFrameStep, maxFrames, evaluationDataset, validationFraction,
+                splitSeed, testList, epochs, batchSize, maxMinutes, freezeEncoder, initCheckpoint, resume,
+                diagnosticImages, augment, seed, 0);
+    }
 }

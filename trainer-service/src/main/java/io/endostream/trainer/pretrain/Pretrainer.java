@@ -6,6 +6,7 @@ import io.endostream.trainer.dataset.Augmentation;
 import io.endostream.trainer.dataset.DatasetSplit;
 import io.endostream.trainer.dataset.KvasirSegDataset;
 import io.endostream.trainer.dataset.Sample;
+import io.endostream.trainer.dataset.SplitFingerprint;
 import io.endostream.trainer.dataset.Tensors;
 import io.endostream.trainer.dataset.UnlabelledSources;
 import io.endostream.trainer.model.MobileNetV2UNet;
@@ -58,16 +59,25 @@ public final class Pretrainer {
         ProgressTracker loading = new ProgressTracker("loading", 0, listener, cancelled);
         loading.report(Map.of(), "reading unlabelled frames");
         Set<String> evaluationHashes = new HashSet<>();
+        List<float[]> evaluationSignatures = List.of();
         int evaluationImages = 0;
+        SplitFingerprint fingerprint = null;
         if (cfg.evaluationDataset() != null) {
             KvasirSegDataset labelled = KvasirSegDataset.open(Path.of(cfg.evaluationDataset()));
-            DatasetSplit split = DatasetSplit.of(labelled, cfg.validationFraction(), cfg.splitSeed(),
-                    cfg.testList() == null ? null : Path.of(cfg.testList()));
+            Path testList = cfg.testList() == null ? null : Path.of(cfg.testList());
+            DatasetSplit split = DatasetSplit.of(labelled, cfg.validationFraction(), cfg.splitSeed(), testList);
+            fingerprint = SplitFingerprint.of(split, cfg.validationFraction(), cfg.splitSeed(), testList);
+            if (cfg.resume() && Files.isRegularFile(run.lastCheckpoint())) {
+                // the frames already trained on were filtered against the stored split: it must be this one
+                fingerprint.check(SplitFingerprint.fromState(ModelCheckpoints.loadState(run.lastCheckpoint())),
+                        run.lastCheckpoint().toString(), true);
+            }
             evaluationHashes.addAll(KvasirSegDataset.pixelHashes(split.evaluation()));
+            evaluationSignatures = KvasirSegDataset.signatures(split.evaluation());
             evaluationImages = split.evaluation().size();
         }
         UnlabelledSources sources = new UnlabelledSources(cfg.sources().stream().map(Path::of).toList(),
-                cfg.videoFrameStep(), cfg.maxFrames());
+                cfg.videoFrameStep(), cfg.maxFrames()).withNearDuplicateGuard(evaluationSignatures);
         UnlabelledSources.Loaded loaded = sources.load(size, evaluationHashes);
         List<Sample> all = new ArrayList<>(loaded.samples());
         if (all.size() < 2) {
@@ -87,7 +97,10 @@ public final class Pretrainer {
         Map<String, Object> leakage = new LinkedHashMap<>();
         leakage.put("evaluation_dataset", cfg.evaluationDataset());
         leakage.put("evaluation_images", evaluationImages);
+        leakage.put("split", fingerprint == null ? null : fingerprint.toMap());
         leakage.put("excluded_frames", loaded.excludedAsEvaluation());
+        leakage.put("excluded_as_near_duplicates", loaded.excludedAsNearDuplicate());
+        leakage.put("near_duplicate_rule", "16x16 grey thumbnail correlation >= " + UnlabelledSources.NEAR_DUPLICATE_SIMILARITY);
         leakage.put("excluded", loaded.excludedIds().stream().limit(50).toList());
         data.put("leakage_guard", leakage);
 
@@ -122,14 +135,20 @@ public final class Pretrainer {
         }
 
         TrainingBudget budget = new TrainingBudget(cfg.maxMinutes());
-        long totalIterations = (long) (cfg.epochs() - startEpoch) * train.batchesPerEpoch();
+        boolean iterationBudget = cfg.maxIterations() > 0;
+        int epochs = iterationBudget ? Integer.MAX_VALUE : cfg.epochs();
+        long totalIterations = iterationBudget ? Math.max(0, cfg.maxIterations() - iteration)
+                : (long) (cfg.epochs() - startEpoch) * train.batchesPerEpoch();
         ProgressTracker tracker = new ProgressTracker("pretrain", totalIterations, listener, cancelled);
-        String stoppedBy = "epochs";
+        String stoppedBy = iterationBudget ? "iteration budget of " + cfg.maxIterations() : "epochs";
         double trainSeconds = 0;
         long trainImages = 0;
         SkipDiagnostic diagnostic = null;
         int epoch = startEpoch;
-        for (; epoch < cfg.epochs(); epoch++) {
+        if (iterationBudget && iteration >= cfg.maxIterations()) {
+            epoch = epochs; // resumed a finished run
+        }
+        for (; epoch < epochs; epoch++) {
             train.reset();
             double lossSum = 0;
             int batches = 0;
@@ -142,9 +161,13 @@ public final class Pretrainer {
                 iteration++;
                 batches++;
                 lossSum += graph.score();
-                tracker.step(1, Map.of("loss", graph.score()), "epoch " + (epoch + 1) + "/" + cfg.epochs());
+                tracker.step(1, Map.of("loss", graph.score()), iterationBudget
+                        ? "iteration " + iteration + "/" + cfg.maxIterations() : "epoch " + (epoch + 1) + "/" + cfg.epochs());
                 if (budget.exhausted()) {
                     stoppedBy = "time budget of " + cfg.maxMinutes() + " min";
+                    break;
+                }
+                if (iterationBudget && iteration >= cfg.maxIterations()) {
                     break;
                 }
             }
@@ -163,6 +186,9 @@ public final class Pretrainer {
             state.put("epoch", epoch + 1);
             state.put("iteration", iteration);
             state.put("model", ModelConfigs.toMap(model));
+            if (fingerprint != null) {
+                state.put(SplitFingerprint.STATE_KEY, fingerprint.toMap());
+            }
             state.put("history", history);
             ModelCheckpoints.save(graph, run.lastCheckpoint(), state);
             writePictures(run, graph, diagnosticBatches, epoch + 1, size);
@@ -175,6 +201,10 @@ public final class Pretrainer {
                     "objective_mse_without_skips", diagnostic.objectiveWithoutSkips()), "epoch " + (epoch + 1) + " done");
             if (budget.exhausted()) {
                 stoppedBy = "time budget of " + cfg.maxMinutes() + " min";
+                epoch++;
+                break;
+            }
+            if (iterationBudget && iteration >= cfg.maxIterations()) {
                 epoch++;
                 break;
             }

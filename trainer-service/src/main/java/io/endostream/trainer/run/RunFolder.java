@@ -31,6 +31,41 @@ public final class RunFolder {
         }
     }
 
+    /**
+     * The overwrite guard: a non-empty run folder is an error unless the run resumes it or {@code overwrite} says to
+     * delete its content first. A missing or empty folder is always fine.
+     */
+    public static void claim(Path dir, boolean resume, boolean overwrite) {
+        try {
+            if (!Files.isDirectory(dir)) {
+                if (Files.exists(dir)) {
+                    throw new IllegalArgumentException("--run-dir " + dir + " is a file");
+                }
+                return;
+            }
+            boolean empty;
+            try (var s = Files.list(dir)) {
+                empty = s.findAny().isEmpty();
+            }
+            if (empty || resume && !overwrite) {
+                return;
+            }
+            if (!overwrite) {
+                throw new IllegalArgumentException("--run-dir " + dir + " is not empty: pass --resume to continue it or "
+                        + "--overwrite to replace it");
+            }
+            try (var walk = Files.walk(dir)) {
+                for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    if (!p.equals(dir)) {
+                        Files.delete(p);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot check run folder " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
     public Path dir() {
         return dir;
     }

@@ -72,6 +72,10 @@ public final class TrainingThroughputBenchmark {
         double alpha = Double.parseDouble(opt.getOrDefault("alpha", "0.35"));
         int decoder = Integer.parseInt(opt.getOrDefault("decoder", "16"));
         boolean ort = Boolean.parseBoolean(opt.getOrDefault("ort", "true"));
+        if (opt.containsKey("periodicGc")) {
+            Nd4j.getMemoryManager().togglePeriodicGc(Boolean.parseBoolean(opt.get("periodicGc")));
+        }
+        System.out.println("periodic GC: " + Nd4j.getMemoryManager().isPeriodicGcActive());
         if (opt.containsKey("threads")) {
             Nd4j.getEnvironment().setMaxThreads(Integer.parseInt(opt.get("threads")));
             Nd4j.getEnvironment().setMaxMasterThreads(Integer.parseInt(opt.get("threads")));

@@ -24,6 +24,32 @@ class UnlabelledSourcesTest {
     Path dir;
 
     @Test
+    void nearDuplicateGuardCatchesResizedReencodedCopiesThatThePixelHashMisses() throws Exception {
+        Path labelled = dir.resolve("labelled-nd");
+        SyntheticPolyps.writeLabelled(labelled, 6, 5, 96, 96, "png");
+        DatasetSplit split = DatasetSplit.of(KvasirSegDataset.open(labelled), 0.5, 1, null);
+        List<KvasirSegDataset.Pair> evaluation = split.evaluation();
+        Path unlabelled = dir.resolve("frames-nd");
+        SyntheticPolyps.writeUnlabelled(unlabelled, 5, 21, 96, 96);
+        // an evaluation image shrunk to 2/3 and saved again as a low-quality JPEG: other pixels, same picture
+        Mat decoded = Imgcodecs.imread(evaluation.get(0).image().toString());
+        Mat small = new Mat();
+        org.opencv.imgproc.Imgproc.resize(decoded, small, new Size(64, 64), 0, 0, org.opencv.imgproc.Imgproc.INTER_AREA);
+        Imgcodecs.imwrite(unlabelled.resolve("resized-copy.jpg").toString(), small,
+                new org.opencv.core.MatOfInt(Imgcodecs.IMWRITE_JPEG_QUALITY, 60));
+        var pixelHashes = new HashSet<>(KvasirSegDataset.pixelHashes(evaluation));
+
+        UnlabelledSources.Loaded exactOnly = new UnlabelledSources(List.of(unlabelled), 1, 0).load(32, pixelHashes);
+        assertEquals(6, exactOnly.samples().size(), "the pixel hash alone lets the resized copy through");
+
+        UnlabelledSources.Loaded guarded = new UnlabelledSources(List.of(unlabelled), 1, 0)
+                .withNearDuplicateGuard(KvasirSegDataset.signatures(evaluation)).load(32, pixelHashes);
+        assertEquals(5, guarded.samples().size(), "unrelated frames stay");
+        assertEquals(1, guarded.excludedAsNearDuplicate());
+        assertTrue(guarded.excludedIds().get(0).endsWith("resized-copy.jpg"), guarded.excludedIds().toString());
+    }
+
+    @Test
     void leakageGuardExcludesAndCountsEvaluationImagesFoundInNestedFolders() throws Exception {
         Path labelled = dir.resolve("labelled");
         SyntheticPolyps.writeLabelled(labelled, 6, 3, 64, 64, "png");

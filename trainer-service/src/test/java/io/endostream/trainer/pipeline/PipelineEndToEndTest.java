@@ -67,7 +67,8 @@ class PipelineEndToEndTest {
 
         Path evalRun = dir.resolve("evaluate");
         assertEquals(0, cli("evaluate", "--checkpoint", finetuneRun.resolve("checkpoints/best.zip").toString(),
-                "--dataset", labelled.toString(), "--run-dir", evalRun.toString(), "--val-fraction", "0.2"));
+                "--dataset", labelled.toString(), "--run-dir", evalRun.toString(), "--val-fraction", "0.2",
+                "--split", "validation"));
         JsonNode ev = RunFolder.JSON.readTree(evalRun.resolve("metrics.json").toFile());
         assertEquals(2, ev.path("images").asInt());
         assertEquals(2, ev.path("per_image").size());
