@@ -38,6 +38,7 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
+import org.openqa.selenium.StaleElementReferenceException;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
@@ -125,6 +126,9 @@ class DashboardBrowserTest {
         WebDriver driver = startChromium();
         try {
             WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(90));
+            // The pages re-render on every pushed update: an element found a moment ago may be replaced before it
+            // is read, so a wait looks again instead of failing.
+            wait.ignoring(StaleElementReferenceException.class);
             JavascriptExecutor js = (JavascriptExecutor) driver;
 
             // ---- live viewer: sign in by pasting the token, pick the stream from those seen on the mask topic
@@ -137,7 +141,7 @@ class DashboardBrowserTest {
                     + "s.dispatchEvent(new Event('change'));", STREAM);
             wait.until(d -> ((Number) js.executeScript("return window.viewerStats.drawn")).intValue() > 0);
             wait.until(d -> ((Number) js.executeScript("return window.viewerStats.shadowDrawn")).intValue() > 0);
-            assertTrue(driver.findElement(By.id("shadow-figures")).getText().contains("polyp-unet:web-2"));
+            assertTrue(wait.until(d -> d.findElement(By.id("shadow-figures")).getText()).contains("polyp-unet:web-2"));
 
             // the canvas holds the frame with the mask tinted green: read it back and compare with the frame itself
             @SuppressWarnings("unchecked")
@@ -176,18 +180,20 @@ class DashboardBrowserTest {
             assertTrue(greener > insideCount * 0.95, "the mask's interior is tinted: " + greener + " of " + insideCount);
             assertTrue(outsideSame > outsideCount * 0.95, "outside the mask the frame shows as it is: " + outsideSame
                     + " of " + outsideCount);
-            String figures = driver.findElement(By.id("primary-figures")).getText();
+            String figures = wait.until(d -> d.findElement(By.id("primary-figures")).getText());
             assertTrue(figures.contains("polyp-unet:web-1") && figures.contains("end-to-end 42.0 ms")
                     && figures.contains("polyp area"), figures);
-            Files.createDirectories(Path.of("docs"));
             screenshot(driver, Path.of("target/screenshots/viewer.jpg"));
 
             // ---- dashboard: same tab, same token; the operator pauses the canary and the page shows it
             driver.get(dashboardPage.toString());
             wait.until(d -> "canary".equals(d.findElement(By.id("phase-" + DEPLOYMENT)).getText()));
             wait.until(d -> ((Number) js.executeScript("return window.dashboardStats.points")).intValue() >= 2);
-            driver.findElement(By.cssSelector("[data-deployment='" + DEPLOYMENT + "'] button[data-action='pause']"))
-                    .click();
+            wait.until(d -> {
+                d.findElement(By.cssSelector("[data-deployment='" + DEPLOYMENT + "'] button[data-action='pause']"))
+                        .click();
+                return true;
+            });
             wait.until(d -> "paused".equals(d.findElement(By.id("phase-" + DEPLOYMENT)).getText()));
             wait.until(d -> d.findElements(By.cssSelector("#audit .audit-action")).stream()
                     .anyMatch(e -> e.getText().equals("pause")));
