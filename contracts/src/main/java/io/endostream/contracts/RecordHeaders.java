@@ -41,6 +41,8 @@ public final class RecordHeaders {
     public static final String POLYP_AREA = "ce_polyparea";
     /** Connected polyp regions, JSON array of {@code {"x","y","w","h","area"}}. */
     public static final String REGIONS = "ce_regions";
+    /** On masks: regions left out of {@link #REGIONS} by the cap (largest N above a minimum area), decimal. */
+    public static final String REGIONS_OMITTED = "ce_regionsomitted";
     /** Dead-letter reason code, see {@link DeadLetterReason#code()}. */
     public static final String DEAD_LETTER_REASON = "ce_deadletterreason";
     /** Human-readable detail of the dead-letter reason. */
@@ -51,6 +53,8 @@ public final class RecordHeaders {
     public static final String DEAD_LETTER_PARTITION = "ce_deadletterpartition";
     /** Offset of the dead-lettered record (decimal long). */
     public static final String DEAD_LETTER_OFFSET = "ce_deadletteroffset";
+    /** On dead letters too large to publish whole: the original value's size; the value is then empty. */
+    public static final String DEAD_LETTER_VALUE_DROPPED = "ce_deadlettervaluedropped";
     /** On shadow masks: the stable model ({@code name:version}) the primary mask came from. */
     public static final String SHADOW_OF = "ce_shadowof";
 

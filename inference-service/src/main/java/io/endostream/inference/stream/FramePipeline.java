@@ -2,6 +2,7 @@ package io.endostream.inference.stream;
 
 import io.endostream.contracts.DeadLetterReason;
 import io.endostream.contracts.MalformedRecordException;
+import io.endostream.contracts.RecordHeaders;
 import io.endostream.contracts.Utf8;
 import io.endostream.contracts.WireRecord;
 import io.endostream.contracts.deadletter.DeadLetterCodec;
@@ -61,10 +62,6 @@ import java.util.function.Supplier;
 public final class FramePipeline implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(FramePipeline.class);
-    /** Mask header: regions not listed in {@code ce_regions} (beyond max-regions or below min-region-area). */
-    public static final String REGIONS_OMITTED = "ce_regionsomitted";
-    /** Dead-letter header: the original value's length when it was left out to keep the dead letter publishable. */
-    public static final String DEAD_LETTER_VALUE_DROPPED = "ce_deadlettervaluedropped";
     private static final long STALE_LOG_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private final PipelineSettings settings;
@@ -204,6 +201,13 @@ public final class FramePipeline implements AutoCloseable {
             deadLetter(job, e.reason(), e.detail());
             return;
         }
+        if (!CaptureTimes.plausible(frame.captureTimeMillis(), now, skew)) {
+            // The codec also falls back to ce_time, which the header rule above never saw: the same rule applies to
+            // whichever source the capture time came from.
+            frame = new Frame(frame.streamId(), frame.frameId(), frame.sequence(),
+                    CaptureTimes.recordTime(in.timestampMillis(), now, skew), frame.format(), frame.width(),
+                    frame.height(), frame.image());
+        }
         job.frame = frame;
         long age = now - frame.captureTimeMillis();
         if (!settings.lossless() && age > settings.maxAge().toMillis()) {
@@ -294,7 +298,7 @@ public final class FramePipeline implements AutoCloseable {
                 Math.max(0, clock.millis() - frame.captureTimeMillis()), result.areaFraction(), regions,
                 job.width, job.height, png);
         WireRecord record = MaskCodec.encode(mask);
-        record.headers().put(REGIONS_OMITTED, Utf8.bytes(Integer.toString(result.regions().size() - regions.size())));
+        record.headers().put(RecordHeaders.REGIONS_OMITTED, Utf8.bytes(Integer.toString(result.regions().size() - regions.size())));
         complete(job, Outcome.mask(record, version));
     }
 
@@ -329,7 +333,7 @@ public final class FramePipeline implements AutoCloseable {
         WireRecord letter = DeadLetterCodec.encode(record.key(), drop ? new byte[0] : value, record.headers(),
                 in.topic(), in.partition(), in.offset(), reason, detail);
         if (drop) { // it must always fit the producer's max.request.size, or it would fail for good on every restart
-            letter.headers().put(DEAD_LETTER_VALUE_DROPPED, Utf8.bytes(Integer.toString(value.length)));
+            letter.headers().put(RecordHeaders.DEAD_LETTER_VALUE_DROPPED, Utf8.bytes(Integer.toString(value.length)));
         }
         complete(job, Outcome.deadLetter(letter, reason));
     }

@@ -333,9 +333,14 @@ class PipelineFaultsTest {
                 r.headers().put(RecordHeaders.CAPTURE_TIME, absurd[i].getBytes(StandardCharsets.UTF_8));
                 run.submit(r, now);
             }
+            // no ce_capturetime, and a ce_time far in the future: the codec's fallback gets the same rule
+            WireRecord late = FrameCodec.encode(new Frame("clock-time", "ct", 0, now, ImageFormat.JPEG, 0, 0, jpeg));
+            late.headers().remove(RecordHeaders.CAPTURE_TIME);
+            late.headers().put(RecordHeaders.CE_TIME, "2999-01-01T00:00:00Z".getBytes(StandardCharsets.UTF_8));
+            run.submit(late, now);
             run.awaitIdle();
-            List<ConsumerRecord<byte[], byte[]>> masks = run.read(run.masksTopic, absurd.length);
-            assertEquals(absurd.length, masks.size(), "each frame masked, none skipped as stale or dead-lettered");
+            List<ConsumerRecord<byte[], byte[]>> masks = run.read(run.masksTopic, absurd.length + 1);
+            assertEquals(absurd.length + 1, masks.size(), "each frame masked, none skipped as stale or dead-lettered");
             for (ConsumerRecord<byte[], byte[]> m : masks) {
                 assertEquals(now, Long.parseLong(TopicReader.header(m, RecordHeaders.CAPTURE_TIME)),
                         "the record timestamp stands in for the absurd capture time");
@@ -359,11 +364,11 @@ class PipelineFaultsTest {
             assertEquals("big", TopicReader.header(letters.get(0), RecordHeaders.FRAME_ID));
             assertEquals(0, letters.get(0).value().length);
             assertEquals(Integer.toString(big.length),
-                    TopicReader.header(letters.get(0), FramePipeline.DEAD_LETTER_VALUE_DROPPED));
+                    TopicReader.header(letters.get(0), RecordHeaders.DEAD_LETTER_VALUE_DROPPED));
             assertEquals(DeadLetterReason.TOO_LARGE.code(),
                     TopicReader.header(letters.get(0), RecordHeaders.DEAD_LETTER_REASON));
             assertArrayEquals(small, letters.get(1).value(), "a dead letter that fits keeps the original value");
-            assertNull(TopicReader.header(letters.get(1), FramePipeline.DEAD_LETTER_VALUE_DROPPED));
+            assertNull(TopicReader.header(letters.get(1), RecordHeaders.DEAD_LETTER_VALUE_DROPPED));
         }
     }
 }
