@@ -1,21 +1,25 @@
 #!/usr/bin/env bash
-# One command for the whole system on this machine: a real KRaft broker (its own JVM, data kept in a folder),
-# inference-service with the committed fixture model, and simulated endoscopes streaming frames.
+# One command for the whole system on this machine: a real KRaft broker (its own JVM), the gateway (model registry,
+# rollouts, dashboard and live viewer), inference-service following the gateway's rollout plans, trainer-service
+# (job API on simulator data) and simulated endoscopes for a few procedure rooms. It registers the committed fixture
+# model through the gateway's REST API, makes it the stable version, and prints the dashboard URL and how to sign in.
 # Ctrl-C stops everything; so does any component that dies (named, with the end of its log).
 # Needs only JDK 17: the first run builds what it starts, later runs rebuild when a source is newer than the build.
 #
-#   deploy/local/up.sh [--data-dir DIR] [--port 9092] [--streams 2] [--fps 10] [--size 720x576]
-#                      [--seconds 3600] [--model-dir DIR] [--http-port 8081] [--listen 127.0.0.1]
-#                      [--retention-minutes 60] [--retention-mb 256]
+#   deploy/local/up.sh [--data-dir DIR] [--port 9092] [--http-port 8081] [--gateway-port 8082] [--trainer-port 8083]
+#                      [--streams 3] [--fps 8] [--size 720x576] [--seconds 3600] [--model-dir DIR] [--no-trainer]
+#                      [--listen 127.0.0.1] [--retention-minutes 60] [--retention-mb 256]
 #
-# Data (broker storage, logs) goes to --data-dir, default ${ENDOSTREAM_HOME:-~/.endostream}/local: outside the
-# build's target/, kept across runs and `mvn clean`; delete the folder to start afresh. --streams 0 starts no
-# simulator (e.g. to drive the stack with `endostream-local loadgen`). Everything listens on 127.0.0.1 unless
-# --listen 0.0.0.0 opens the broker to the network (no authentication: only on a network you trust).
+# Data (broker storage, registry artifacts, the stack's JWT key pair, simulator datasets, training runs, logs) goes
+# to --data-dir, default ${ENDOSTREAM_HOME:-~/.endostream}/local: outside the build's target/, kept across runs and
+# `mvn clean`; delete the folder to start afresh. --streams 0 starts no simulator (e.g. to drive the stack with
+# `endostream-local loadgen`). Every HTTP port listens on 127.0.0.1 only; --listen 0.0.0.0 opens the broker alone
+# to the network (no authentication: only on a network you trust).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 data_dir="${ENDOSTREAM_HOME:-$HOME/.endostream}/local"
-port=9092 streams=2 fps=10 size=720x576 seconds=3600 http_port=8081 listen=127.0.0.1
+port=9092 streams=3 fps=8 size=720x576 seconds=3600 listen=127.0.0.1
+http_port=8081 gateway_port=8082 trainer_port=8083 trainer=1
 retention_minutes=60 retention_mb=256
 model_dir="$root/inference-service/src/test/resources/models/polyp-fixture"
 while [[ $# -gt 0 ]]; do
@@ -28,19 +32,26 @@ while [[ $# -gt 0 ]]; do
     --seconds) seconds="$2"; shift 2 ;;
     --model-dir) model_dir="$2"; shift 2 ;;
     --http-port) http_port="$2"; shift 2 ;;
+    --gateway-port) gateway_port="$2"; shift 2 ;;
+    --trainer-port) trainer_port="$2"; shift 2 ;;
+    --no-trainer) trainer=0; shift ;;
     --listen) listen="$2"; shift 2 ;;
     --retention-minutes) retention_minutes="$2"; shift 2 ;;
     --retention-mb) retention_mb="$2"; shift 2 ;;
-    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "up.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
-[[ -f "$model_dir/manifest.json" ]] || { echo "up.sh: --model-dir $model_dir has no manifest.json" >&2; exit 2; }
+[[ -f "$model_dir/manifest.json" && -f "$model_dir/model.onnx" ]] \
+  || { echo "up.sh: --model-dir $model_dir needs manifest.json and model.onnx" >&2; exit 2; }
 
 # Fail fast on a port clash instead of waiting for a component that cannot start.
-for p in "$port" "$((port + 1))" "$http_port"; do
+ports=("$port" "$((port + 1))" "$http_port" "$gateway_port")
+[[ $trainer == 1 ]] && ports+=("$trainer_port")
+for p in "${ports[@]}"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-    echo "up.sh: port $p is already in use (another EndoStream stack?); choose others with --port / --http-port" >&2
+    echo "up.sh: port $p is already in use (another EndoStream stack?); choose others with --port / --http-port /" \
+      "--gateway-port / --trainer-port" >&2
     exit 2
   fi
 done
@@ -48,15 +59,40 @@ done
 mkdir -p "$data_dir"
 logs="$data_dir/logs"; mkdir -p "$logs"
 
-# Rebuild when missing or when any source or pom is newer than the packaged service (a pull, an edit).
-app="$root/inference-service/target/quarkus-app/quarkus-run.jar"
-# (deploy/local is not in the list: the service uses it in tests only, and bin/endostream-local rebuilds it itself.)
-if [[ ! -f "$app" || -n "$(find "$root/pom.xml" "$root/contracts" "$root/inference-service" \
-      \( -path '*/target' -prune \) -o \( -type f \( -path '*/src/main/*' -o -name pom.xml \) -newer "$app" -print \) \
-      2>/dev/null | head -1)" ]]; then
-  echo "[up] building inference-service (sources changed or first run) ..."
-  # package, not install: nothing goes into ~/.m2; the reactor hands contracts and deploy/local over directly.
-  (cd "$root" && ./mvnw -B -q -ntp -DskipTests package -pl inference-service -am)
+# ---- build what is missing or stale: one `package` (never install: nothing goes into ~/.m2) for every service whose
+# packaged app is older than a src/main file or pom of itself or of contracts (after a pull or an edit).
+stale=()
+for module in inference-service gateway trainer-service; do
+  [[ $module == trainer-service && $trainer == 0 ]] && continue
+  app="$root/$module/target/quarkus-app/quarkus-run.jar"
+  if [[ ! -f "$app" || -n "$(find "$root/pom.xml" "$root/contracts" "$root/$module" \
+        \( -path '*/target' -prune \) -o \( -type f \( -path '*/src/main/*' -o -name pom.xml \) -newer "$app" -print \) \
+        2>/dev/null | head -1)" ]]; then
+    stale+=("$module")
+  fi
+done
+if [[ ${#stale[@]} -gt 0 ]]; then
+  list="$(IFS=,; echo "${stale[*]}")"
+  echo "[up] building $list (sources changed or first run; a few minutes the first time) ..."
+  # the reactor hands contracts and deploy/local over directly (-am)
+  (cd "$root" && ./mvnw -B -q -ntp -DskipTests package -pl "$list" -am)
+fi
+
+# ---- the stack's own JWT key pair, generated once into the data folder (owner-only). The gateway and the trainer
+# verify tokens with its public half; the gateway's /dev/token signs with the private half, for loopback callers only.
+keys="$data_dir/jwt"
+java "$root/deploy/local/bin/LocalJwtKeys.java" "$keys"
+
+# ---- a small simulator dataset for the trainer, generated once (into a temporary folder, renamed when complete)
+sim_data="$data_dir/sim-data"
+if [[ $trainer == 1 && ! -d "$sim_data/sim-seg" ]]; then
+  echo "[up] generating a small simulator dataset for training into $sim_data (once) ..."
+  rm -rf "$sim_data.partial"; mkdir -p "$sim_data.partial"
+  "$root/deploy/local/bin/endostream-local" simulate dataset --out "$sim_data.partial/sim-seg" --count 240 --seed 1 \
+    --size 128x128 > "$logs/sim-data.log" 2>&1
+  "$root/deploy/local/bin/endostream-local" simulate unlabelled --out "$sim_data.partial/sim-unlabelled" --count 400 \
+    --seed 2 --size 128x128 >> "$logs/sim-data.log" 2>&1
+  rm -rf "$sim_data"; mv "$sim_data.partial" "$sim_data"
 fi
 
 names=() pids=()
@@ -95,31 +131,89 @@ wait_for() { # what, seconds, pid, log, command...
   echo "[up] $what did not come up within ${limit}s; log: $log" >&2; exit 1
 }
 
+gw="http://127.0.0.1:$gateway_port"
+tr="http://127.0.0.1:$trainer_port"
+
 echo "[up] broker on $listen:$port (data in $data_dir/kafka, log $logs/broker.log)"
 start broker "$logs/broker.log" "$root/deploy/local/bin/endostream-local" broker --data-dir "$data_dir/kafka" \
   --port "$port" --listen "$listen" --host "$([[ $listen == 0.0.0.0 ]] && hostname -f || echo "$listen")" \
   --retention-minutes "$retention_minutes" --retention-mb "$retention_mb"
-wait_for "the broker" 180 "${pids[0]}" "$logs/broker.log" grep -q 'Kafka broker ready' "$logs/broker.log"
+wait_for "the broker" 180 "${pids[-1]}" "$logs/broker.log" grep -q 'Kafka broker ready' "$logs/broker.log"
 
-echo "[up] inference-service on http://127.0.0.1:$http_port (model $model_dir, log $logs/inference.log)"
+# The job the dashboard proposes: the whole pipeline on the simulator dataset, small enough for a laptop CPU.
+job_template="{\"type\":\"pipeline\",\"options\":{\"dataset\":\"$sim_data/sim-seg\",\"unlabelled\":\"$sim_data/sim-unlabelled\",\"input-size\":64,\"max-iterations\":30}}"
+
+echo "[up] gateway on $gw (registry in $data_dir/gateway, log $logs/gateway.log)"
+gateway_args=(-Dkafka.bootstrap.servers="127.0.0.1:$port" -Dquarkus.http.host=127.0.0.1
+  -Dquarkus.http.port="$gateway_port" -Dendostream.gateway.store.dir="$data_dir/gateway/artifacts"
+  -Dmp.jwt.verify.publickey.location="$keys/public.pem" -Dmp.jwt.verify.issuer=endostream
+  -Dendostream.dashboard.dev-token.enabled=true -Dendostream.dashboard.dev-token.private-key-location="$keys/private.pem")
+[[ $trainer == 1 ]] && gateway_args+=(-Dendostream.gateway.trainer-url="$tr"
+  -Dendostream.gateway.trainer-job-template="$job_template")
+start gateway "$logs/gateway.log" java -Xmx512m "${gateway_args[@]}" -jar "$root/gateway/target/quarkus-app/quarkus-run.jar"
+wait_for "the gateway" 180 "${pids[-1]}" "$logs/gateway.log" curl -fs "$gw/q/health/ready"
+
+# Tokens for this script and the inference service, from the gateway's loopback-only token endpoint.
+token() { curl -fsS "$gw/dev/token?user=$1&role=$2"; }
+operator_token="$(token up.sh operator)"
+inference_token="$(token inference-service viewer)"
+
+# Register the committed fixture through the REST API (a second run finds it registered: 409) ...
+model_ref="$(sed -n 's/^ *"name" *: *"\([^"]*\)".*/\1/p' "$model_dir/manifest.json" | head -1):$(sed -n \
+  's/^ *"version" *: *"\([^"]*\)".*/\1/p' "$model_dir/manifest.json" | head -1)"
+code="$(curl -s -o "$logs/register.json" -w '%{http_code}' -H "Authorization: Bearer $operator_token" \
+  -F manifest=@"$model_dir/manifest.json" -F model=@"$model_dir/model.onnx" "$gw/api/models")"
+case "$code" in
+  201) echo "[up] registered the committed fixture model $model_ref ($model_dir) through POST $gw/api/models" ;;
+  409) echo "[up] the fixture model $model_ref is already registered (kept from an earlier run)" ;;
+  *) echo "[up] registering $model_ref failed ($code): $(cat "$logs/register.json")" >&2; exit 1 ;;
+esac
+# ... and make it the stable version of deployment "default" unless the deployment exists (a later run keeps
+# whatever an operator promoted since).
+if [[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $operator_token" \
+      "$gw/api/deployments/default")" == 404 ]]; then
+  curl -fsS -o /dev/null -H "Authorization: Bearer $operator_token" -H 'Content-Type: application/json' -X PUT \
+    "$gw/api/deployments/default/stable" -d "{\"model\":\"$model_ref\",\"reason\":\"first release (up.sh)\"}"
+  echo "[up] deployment default: stable = $model_ref"
+else
+  echo "[up] deployment default exists: kept as it is"
+fi
+
+echo "[up] inference-service on http://127.0.0.1:$http_port following the gateway's plan for 'default'" \
+  "(log $logs/inference.log)"
 start inference-service "$logs/inference.log" java -Dkafka.bootstrap.servers="127.0.0.1:$port" \
-  -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$http_port" \
-  -Dendostream.inference.model.dir="$model_dir" -jar "$app"
-wait_for "inference-service" 180 "${pids[1]}" "$logs/inference.log" curl -fs "http://127.0.0.1:$http_port/q/health/ready"
+  -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$http_port" -Dendostream.inference.model.dir="$model_dir" \
+  -Dendostream.control-plane.enabled=true -Dendostream.control-plane.gateway-url="$gw" \
+  -Dendostream.control-plane.token="$inference_token" \
+  -Dendostream.control-plane.cache-dir="$data_dir/inference-cache" \
+  -jar "$root/inference-service/target/quarkus-app/quarkus-run.jar"
+wait_for "inference-service" 180 "${pids[-1]}" "$logs/inference.log" curl -fs "http://127.0.0.1:$http_port/q/health/ready"
+
+if [[ $trainer == 1 ]]; then
+  echo "[up] trainer-service on $tr (runs in $data_dir/trainer/runs, log $logs/trainer.log)"
+  # one OpenMP thread that sleeps when idle: several JVMs share this machine's cores (trainer README)
+  start trainer-service "$logs/trainer.log" env OMP_NUM_THREADS=1 OMP_WAIT_POLICY=PASSIVE java \
+    -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$trainer_port" -Dtrainer.runs-dir="$data_dir/trainer/runs" \
+    -Dmp.jwt.verify.publickey.location="$keys/public.pem" -Dmp.jwt.verify.issuer=endostream \
+    -jar "$root/trainer-service/target/quarkus-app/quarkus-run.jar"
+  wait_for "trainer-service" 180 "${pids[-1]}" "$logs/trainer.log" curl -fs "$tr/q/health/ready"
+fi
 
 if [[ "$streams" -gt 0 ]]; then
-  echo "[up] $streams simulated endoscope(s) at $fps fps, $size, for ${seconds}s (log $logs/simulator.log)"
+  echo "[up] $streams simulated endoscope(s) sim-1..sim-$streams at $fps fps, $size, for ${seconds}s (log $logs/simulator.log)"
   start simulator "$logs/simulator.log" "$root/deploy/local/bin/endostream-local" simulate stream \
     --bootstrap "127.0.0.1:$port" --streams "$streams" --fps "$fps" --size "$size" --seconds "$seconds"
 fi
 
 cat <<MSG
 
-EndoStream is running. Try:
-  kcat -C -b 127.0.0.1:$port -t endoscopy.masks -f '%k %h\n'          # one line per mask: stream id + headers
-  curl -s 127.0.0.1:$http_port/q/metrics | grep endostream_
-  kcat -P -b 127.0.0.1:$port -t endoscopy.frames -k room-3 your-frame.jpg     # your own image
-  deploy/local/bin/endostream-local loadgen --bootstrap 127.0.0.1:$port --streams 1 --fps 25 --seconds 40
+EndoStream is running.
+  Dashboard:    $gw/dashboard/index.html     (models, deployments, rollouts, training, audit)
+  Live viewer:  $gw/dashboard/viewer.html    (pick a stream: frames with their masks)
+  Sign in: press "local operator token" (or "local viewer token") in the login box; the gateway hands tokens only
+  to this machine. For curl:  OP="Authorization: Bearer \$(curl -s '$gw/dev/token?user=me&role=operator')"
+  The lifecycle from the shell (train, register, shadow, canary, promote): deploy/local/lifecycle.sh --gateway $gw
+  Also: kcat -C -b 127.0.0.1:$port -t endoscopy.masks -f '%k %h\n'   |   curl -s 127.0.0.1:$http_port/q/metrics | grep endostream_
 Ctrl-C stops everything.
 MSG
 

@@ -28,6 +28,8 @@ function connect(t) {
     else if (msg.type === 'welcome') {
       showLoginError(''); roles = new Set(msg.roles); setUser(msg.user, msg.roles); status.textContent = 'live';
       document.querySelectorAll('.operator-only').forEach(e => e.hidden = !roles.has('operator'));
+      // the Training panel (training.js) starts when the gateway has accepted the token
+      window.dispatchEvent(new CustomEvent('endostream:welcome', { detail: { user: msg.user, roles: msg.roles } }));
     } else if (msg.type === 'history') history(msg.series);
     else if (msg.type === 'points') points(msg.points);
     else if (msg.type === 'state') { state = msg; render(); window.dashboardStats.states++; }

@@ -13,6 +13,7 @@ import io.endostream.contracts.rollout.ModelRef;
 import io.endostream.gateway.TestModels;
 import io.endostream.gateway.app.GatewayService;
 import io.endostream.gateway.app.JwtTestKeys;
+import io.endostream.gateway.training.TrainerStandIn;
 import io.endostream.local.kafka.KafkaBrokerTestResource;
 import io.endostream.local.simulator.EndoscopySimulator;
 import io.endostream.local.simulator.SimulatedFrame;
@@ -69,6 +70,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTest
 @WithTestResource(KafkaBrokerTestResource.class)
 @WithTestResource(JwtTestKeys.class)
+@WithTestResource(TrainerStandIn.class)
 class DashboardBrowserTest {
 
     static final Path CHROMIUM = Path.of("/usr/bin/chromium");
@@ -201,6 +203,33 @@ class DashboardBrowserTest {
                     .then().statusCode(200).extract().path("status.phase"));
             driver.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 1500));
             screenshot(driver, Path.of("target/screenshots/dashboard.png"));
+
+            // ---- training panel (a stand-in trainer): jobs with progress, a job's curve and sample grid, and
+            // "Register model" puts the job's model into the registry, where the models table shows it
+            By browserJob = By.cssSelector("#training-jobs tr[data-job='job-browser']");
+            wait.until(d -> !d.findElements(browserJob).isEmpty());
+            wait.until(d -> {
+                d.findElement(browserJob).click();
+                return true;
+            });
+            wait.until(d -> ((Number) js.executeScript(
+                    "return Chart.getChart('chart-training').data.datasets.length")).intValue() == 3);
+            wait.until(d -> ((Number) js.executeScript(
+                    "return document.getElementById('training-samples').naturalWidth")).intValue() == 96);
+            wait.until(d -> {
+                d.findElement(By.cssSelector("tr[data-job='job-browser'] button[data-action='register']")).click();
+                return true;
+            });
+            String registered = wait.until(d -> {
+                String text = d.findElement(By.id("training-result")).getText();
+                return text.isEmpty() || text.startsWith("registering") ? null : text;
+            });
+            assertTrue(registered.contains("registered polyp-unet:" + TrainerStandIn.BROWSER_VERSION), registered);
+            wait.until(d -> d.findElements(By.cssSelector("#models td")).stream()
+                    .anyMatch(e -> e.getText().equals("polyp-unet:" + TrainerStandIn.BROWSER_VERSION)));
+            driver.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 900));
+            js.executeScript("document.getElementById('training').scrollIntoView()");
+            screenshot(driver, Path.of("target/screenshots/training.png"));
         } finally {
             publishing.set(false);
             driver.quit();
