@@ -100,8 +100,20 @@ cleanup() {
   trap - EXIT INT TERM
   [[ ${#pids[@]} -gt 0 ]] || return 0
   echo; echo "[up] stopping ..."
-  for ((i=${#pids[@]}-1; i>=0; i--)); do kill "${pids[$i]}" 2>/dev/null || true; done
-  for ((i=${#pids[@]}-1; i>=0; i--)); do wait "${pids[$i]}" 2>/dev/null || true; done
+  # One at a time, newest first, the broker last: a service stopped after the broker would wait out its Kafka
+  # clients' timeouts (inference-service took 70 s that way).
+  local i t0
+  for ((i=${#pids[@]}-1; i>=0; i--)); do
+    t0=$SECONDS
+    kill "${pids[$i]}" 2>/dev/null || true
+    while kill -0 "${pids[$i]}" 2>/dev/null && ((SECONDS - t0 < 60)); do sleep 0.2; done
+    if kill -0 "${pids[$i]}" 2>/dev/null; then  # stuck: do not leave it behind
+      echo "[up] ${names[$i]} did not stop within 60 s of SIGTERM: killing it" >&2
+      kill -9 "${pids[$i]}" 2>/dev/null || true
+    fi
+    wait "${pids[$i]}" 2>/dev/null || true
+    echo "[up] ${names[$i]} stopped ($((SECONDS - t0)) s)"
+  done
   echo "[up] stopped (data kept in $data_dir)"
 }
 trap cleanup EXIT
@@ -141,7 +153,8 @@ start broker "$logs/broker.log" "$root/deploy/local/bin/endostream-local" broker
 wait_for "the broker" 180 "${pids[-1]}" "$logs/broker.log" grep -q 'Kafka broker ready' "$logs/broker.log"
 
 # The job the dashboard proposes: the whole pipeline on the simulator dataset, small enough for a laptop CPU.
-job_template="{\"type\":\"pipeline\",\"options\":{\"dataset\":\"$sim_data/sim-seg\",\"unlabelled\":\"$sim_data/sim-unlabelled\",\"input-size\":64,\"max-iterations\":30}}"
+# Paths are relative to the trainer's data root (the trainer confines every path to it and to its run root).
+job_template='{"type":"pipeline","options":{"dataset":"sim-seg","unlabelled":"sim-unlabelled","input-size":64,"pretrain-iterations":40,"finetune-iterations":80,"eval-every":20}}'
 
 echo "[up] gateway on $gw (registry in $data_dir/gateway, log $logs/gateway.log)"
 gateway_args=(-Dkafka.bootstrap.servers="127.0.0.1:$port" -Dquarkus.http.host=127.0.0.1
@@ -192,8 +205,10 @@ wait_for "inference-service" 180 "${pids[-1]}" "$logs/inference.log" curl -fs "h
 if [[ $trainer == 1 ]]; then
   echo "[up] trainer-service on $tr (runs in $data_dir/trainer/runs, log $logs/trainer.log)"
   # one OpenMP thread that sleeps when idle: several JVMs share this machine's cores (trainer README)
+  mkdir -p "$data_dir/trainer/runs"
   start trainer-service "$logs/trainer.log" env OMP_NUM_THREADS=1 OMP_WAIT_POLICY=PASSIVE java \
-    -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$trainer_port" -Dtrainer.runs-dir="$data_dir/trainer/runs" \
+    -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$trainer_port" \
+    -Dendostream.trainer.data-roots="$sim_data" -Dendostream.trainer.run-root="$data_dir/trainer/runs" \
     -Dmp.jwt.verify.publickey.location="$keys/public.pem" -Dmp.jwt.verify.issuer=endostream \
     -jar "$root/trainer-service/target/quarkus-app/quarkus-run.jar"
   wait_for "trainer-service" 180 "${pids[-1]}" "$logs/trainer.log" curl -fs "$tr/q/health/ready"

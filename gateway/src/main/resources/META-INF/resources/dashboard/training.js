@@ -164,8 +164,8 @@ async function showDetail(id, images) {
 }
 
 /**
- * The trainer's history as chart series. Accepts rows ([{epoch|iteration|step, loss, val_dice, ...}]), an object
- * with such rows under "history"/"rows"/"points", or rows per phase ({pretrain: [...], finetune: [...]}).
+ * The trainer's history as chart series: {runs: [{phase, kind, rows: [{epoch, train_loss, val_dice, ...}]}]} (the
+ * trainer's GET /jobs/{id}/history). Also accepts bare rows, or rows per phase ({pretrain: [...], finetune: [...]}).
  */
 function curves(h) {
   const out = {};
@@ -181,7 +181,8 @@ function curves(h) {
       }
     });
   };
-  if (Array.isArray(h)) add(null, h);
+  if (h && Array.isArray(h.runs)) h.runs.forEach(r => r && add(r.phase, r.rows));
+  else if (Array.isArray(h)) add(null, h);
   else if (h && typeof h === 'object') {
     const rows = h.history ?? h.rows ?? h.points;
     if (Array.isArray(rows)) add(null, rows);

@@ -106,9 +106,13 @@ public class TrainerStandIn implements QuarkusTestResourceLifecycleManager {
             } else if (path.equals("/jobs/job-ok") || path.equals("/jobs/job-run")) {
                 send(ex, 200, "application/json", job(path.substring(6), path.endsWith("ok") ? "SUCCEEDED" : "RUNNING", 3, "export"));
             } else if ((path.equals("/jobs/job-ok/history") || path.equals("/jobs/job-browser/history"))) {
-                send(ex, 200, "application/json", "{\"pretrain\":[{\"iteration\":1,\"loss\":0.9},{\"iteration\":2,\"loss\":0.5}],"
-                        + "\"finetune\":[{\"epoch\":1,\"train_loss\":0.8,\"val_dice\":0.3},{\"epoch\":2,\"train_loss\":0.6,\"val_dice\":0.5},"
-                        + "{\"epoch\":3,\"train_loss\":0.4,\"val_dice\":0.6}]}");
+                // the trainer's shape: one entry per run that recorded epochs, rows from its metrics.json
+                send(ex, 200, "application/json", "{\"id\":\"job-ok\",\"type\":\"pipeline\",\"status\":\"SUCCEEDED\",\"runs\":["
+                        + "{\"phase\":\"pretrain\",\"kind\":\"pretrain\",\"stoppedBy\":\"iterations\",\"rows\":["
+                        + "{\"epoch\":1.0,\"train_loss\":0.9},{\"epoch\":2.0,\"train_loss\":0.5}]},"
+                        + "{\"phase\":\"finetune\",\"kind\":\"finetune\",\"stoppedBy\":\"iterations\",\"rows\":["
+                        + "{\"epoch\":1.0,\"train_loss\":0.8,\"val_dice\":0.3},{\"epoch\":2.0,\"train_loss\":0.6,\"val_dice\":0.5},"
+                        + "{\"epoch\":3.0,\"train_loss\":0.4,\"val_dice\":0.6}]}]}");
             } else if ((path.equals("/jobs/job-ok/samples.png") || path.equals("/jobs/job-browser/samples.png"))) {
                 send(ex, 200, "image/png", samplePng());
             } else if (path.equals("/jobs/job-ok/artifacts/manifest.json")) {

@@ -32,12 +32,39 @@ class UpScriptTest {
     }
 
     @Test
+    void aBusyGatewayOrTrainerPortIsNamedToo(@TempDir Path dir) throws Exception {
+        try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            int freePort = free.getLocalPort();
+            free.close(); // a port nothing listens on (for the broker), so the gateway's is the first clash
+            for (String option : new String[] {"--gateway-port", "--trainer-port"}) {
+                Path data = dir.resolve("data" + option);
+                String busyPort = String.valueOf(busy.getLocalPort());
+                String other = String.valueOf(freePort);
+                Process up = new ProcessBuilder("bash", "up.sh", "--port", other, "--http-port", other,
+                        "--gateway-port", option.equals("--gateway-port") ? busyPort : other,
+                        "--trainer-port", option.equals("--trainer-port") ? busyPort : other,
+                        "--data-dir", data.toString()).redirectErrorStream(true).start();
+                up.getOutputStream().close();
+                String output = new String(up.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertTrue(up.waitFor(60, TimeUnit.SECONDS));
+                assertEquals(2, up.exitValue(), output);
+                assertTrue(output.contains("port " + busy.getLocalPort() + " is already in use"), output);
+                assertFalse(Files.exists(data), "nothing was started or written");
+            }
+        }
+    }
+
+    @Test
     void theDefaultDataDirIsOutsideTheBuild() throws Exception {
         Process help = new ProcessBuilder("bash", "up.sh", "--help").redirectErrorStream(true).start();
         String output = new String(help.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(help.waitFor(30, TimeUnit.SECONDS));
         assertEquals(0, help.exitValue(), output);
         assertTrue(output.contains("~/.endostream}/local"), output);
+        for (String option : new String[] {"--port", "--http-port", "--gateway-port", "--trainer-port", "--no-trainer"}) {
+            assertTrue(output.contains(option), "--help names " + option + ": " + output);
+        }
         String script = Files.readString(Path.of("up.sh"));
         assertFalse(script.contains("target/local-data"), "data must survive mvn clean");
     }
