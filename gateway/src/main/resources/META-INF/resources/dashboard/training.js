@@ -230,7 +230,7 @@ async function register(id) {
   const r = await res.json();
   const ref = `${r.manifest.name}:${r.manifest.version}`;
   result.className = 'muted';
-  result.replaceChildren(`registered ${ref} (SHA-256 ${r.sha256.substring(0, 12)}): `,
+  result.replaceChildren(`registered ${ref} (SHA-256 ${(r.manifest.onnxSha256 || '').substring(0, 12)}): `,
     el('button', { class: 'secondary', 'data-action': 'shadow-new', onclick: () => rollout(ref, true) }, 'Shadow it on default'),
     ' ', el('button', { class: 'secondary', 'data-action': 'canary-new', onclick: () => rollout(ref, false) }, 'Canary it on default'),
     ' (or use the deployment card above: promote, pause, roll back)');
