@@ -41,7 +41,7 @@ import java.util.Optional;
 @SecurityRequirement(name = "jwt")
 public class JobResource {
     private static final Logger LOG = Logger.getLogger(JobResource.class);
-    private static final String READERS_VIEWER = "viewer";
+    private static final String VIEWER = "viewer";
     private static final String OPERATOR = "operator";
 
     /** What a refused request gets back (the gateway's shape). */
@@ -75,7 +75,7 @@ public class JobResource {
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    @RolesAllowed({READERS_VIEWER, OPERATOR})
+    @RolesAllowed({VIEWER, OPERATOR})
     @Operation(summary = "List jobs (queued, running and the most recent finished), oldest first")
     public List<JobView> list() {
         return manager.list();
@@ -84,7 +84,7 @@ public class JobResource {
     @GET
     @Path("{id}")
     @Produces(MediaType.APPLICATION_JSON)
-    @RolesAllowed({READERS_VIEWER, OPERATOR})
+    @RolesAllowed({VIEWER, OPERATOR})
     @Operation(summary = "Status and progress of a job")
     public JobView get(@PathParam("id") String id) {
         return require(id);
@@ -94,7 +94,7 @@ public class JobResource {
     @Path("{id}/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @RestStreamElementType(MediaType.APPLICATION_JSON)
-    @RolesAllowed({READERS_VIEWER, OPERATOR})
+    @RolesAllowed({VIEWER, OPERATOR})
     @Operation(summary = "Server-sent events: the job's state now and at every progress update until it ends")
     public Multi<JobView> events(@PathParam("id") String id) {
         require(id);
@@ -128,7 +128,7 @@ public class JobResource {
     @GET
     @Path("{id}/history")
     @Produces(MediaType.APPLICATION_JSON)
-    @RolesAllowed({READERS_VIEWER, OPERATOR})
+    @RolesAllowed({VIEWER, OPERATOR})
     @Operation(summary = "Training curves recorded so far",
             description = "{\"id\",\"type\",\"status\",\"runs\":[{\"phase\":\"pretrain|finetune\",\"kind\",\"stoppedBy\","
                     + "\"rows\":[{\"epoch\":1.0,\"train_loss\":...,\"val_dice\":...}]}]}: one row per epoch (or per "
@@ -147,7 +147,7 @@ public class JobResource {
     @GET
     @Path("{id}/samples.png")
     @Produces("image/png")
-    @RolesAllowed({READERS_VIEWER, OPERATOR})
+    @RolesAllowed({VIEWER, OPERATOR})
     @Operation(summary = "The latest sample grid of a job (PNG)",
             description = "Rows input / target / prediction (input / corrupted / reconstruction when pretraining): "
                     + "the evaluation's grid when there is one, else the newest per-epoch grid. 404 when none yet.")
@@ -164,7 +164,7 @@ public class JobResource {
     @GET
     @Path("{id}/artifacts/model.onnx")
     @Produces(MediaType.APPLICATION_OCTET_STREAM)
-    @RolesAllowed({READERS_VIEWER, OPERATOR})
+    @RolesAllowed({VIEWER, OPERATOR})
     @Operation(summary = "The ONNX model a finished export or pipeline job wrote",
             description = "Register it with the gateway together with manifest.json. 404 with a message when the job "
                     + "exports nothing, has not succeeded, or the file is gone.")
@@ -177,7 +177,7 @@ public class JobResource {
     @GET
     @Path("{id}/artifacts/manifest.json")
     @Produces(MediaType.APPLICATION_JSON)
-    @RolesAllowed({READERS_VIEWER, OPERATOR})
+    @RolesAllowed({VIEWER, OPERATOR})
     @Operation(summary = "The manifest of the model a finished export or pipeline job wrote (onnxSha256 included)")
     public Response manifest(@PathParam("id") String id) {
         return Response.ok(artifact(id, ModelManifest.FILE_NAME).toFile(), MediaType.APPLICATION_JSON).build();
