@@ -154,7 +154,7 @@ wait_for "the broker" 180 "${pids[-1]}" "$logs/broker.log" grep -q 'Kafka broker
 
 # The job the dashboard proposes: the whole pipeline on the simulator dataset, small enough for a laptop CPU.
 # Paths are relative to the trainer's data root (the trainer confines every path to it and to its run root).
-job_template='{"type":"pipeline","options":{"dataset":"sim-seg","unlabelled":"sim-unlabelled","input-size":64,"pretrain-iterations":40,"finetune-iterations":80,"eval-every":20}}'
+job_template='{"type":"pipeline","options":{"dataset":"sim-seg","unlabelled":"sim-unlabelled","input-size":64,"pretrain-iterations":10,"finetune-iterations":30,"eval-every":10}}'
 
 echo "[up] gateway on $gw (registry in $data_dir/gateway, log $logs/gateway.log)"
 gateway_args=(-Dkafka.bootstrap.servers="127.0.0.1:$port" -Dquarkus.http.host=127.0.0.1

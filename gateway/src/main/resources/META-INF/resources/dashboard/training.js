@@ -197,9 +197,11 @@ function curves(h) {
 async function loadSamples(id) {
   const img = document.getElementById('training-samples');
   const res = await fetch(`/api/training/jobs/${encodeURIComponent(id)}/samples.png`, { headers: auth() });
-  if (!res.ok) { img.removeAttribute('src'); img.alt = 'no sample grid yet'; return; }
+  const none = document.getElementById('training-samples-none');
+  if (!res.ok) { img.hidden = true; none.hidden = false; return; }
   if (img.src) URL.revokeObjectURL(img.src);
   img.src = URL.createObjectURL(await res.blob());
+  img.hidden = false; none.hidden = true;
 }
 
 async function submit() {
