@@ -69,9 +69,10 @@ echo "   history:  curl $gw/api/training/jobs/$id/history      sample grid:  cur
 
 step "3. register the job's model.onnx + manifest.json in the registry (same checks as an upload)"
 record="$(api POST "/api/training/jobs/$id/register")"
-echo "$record" | pretty '{model: (.manifest.name + ":" + .manifest.version), sha256, status}'
-name="$(echo "$record" | field name)" version="$(echo "$record" | field version)"
-candidate="$name:$version"
+echo "$record" | pretty '{model: (.manifest.name + ":" + .manifest.version), sha256: .manifest.onnxSha256, status}'
+# the manifest's own name and version (its first two fields; input and output have names too)
+candidate="$(echo "$record" | sed -n 's/.*"manifest" *: *{ *"name" *: *"\([^"]*\)" *, *"version" *: *"\([^"]*\)".*/\1:\2/p')"
+[[ -n $candidate ]] || { echo "lifecycle.sh: no name:version in the registry's answer: $record" >&2; exit 1; }
 
 step "4. shadow it on $shadow_percent % of the streams of '$deployment', then canary $steps %"
 body="{\"candidate\":\"$candidate\",\"steps\":[$steps],\"shadowFirst\":true,\"shadowPercent\":$shadow_percent${gates:+,\"gates\":$gates},\"reason\":\"lifecycle.sh: trained by job $id\"}"

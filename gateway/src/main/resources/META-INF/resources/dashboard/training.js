@@ -42,8 +42,11 @@ async function start() {
     type: 'line', data: { datasets: [] },
     options: {
       animation: false, maintainAspectRatio: false, parsing: false,
-      scales: { x: { type: 'linear', title: { display: true, text: 'iteration / epoch', color: '#8a96a3' }, ticks: { color: '#8a96a3' } },
-                y: { beginAtZero: true, ticks: { color: '#8a96a3' } } },
+      // losses (summed over pixels: hundreds to thousands) on a log scale at the left, 0..1 scores at the right
+      scales: { x: { type: 'linear', title: { display: true, text: 'epoch / validation point', color: '#8a96a3' }, ticks: { color: '#8a96a3' } },
+                loss: { type: 'logarithmic', position: 'left', title: { display: true, text: 'loss, MSE', color: '#8a96a3' }, ticks: { color: '#8a96a3' } },
+                score: { type: 'linear', position: 'right', min: 0, max: 1, title: { display: true, text: 'Dice, IoU, ...', color: '#8a96a3' },
+                         ticks: { color: '#8a96a3' }, grid: { drawOnChartArea: false } } },
       plugins: { legend: { labels: { color: '#e6e6e6', boxWidth: 12 } } },
     },
   });
@@ -157,8 +160,9 @@ async function showDetail(id, images) {
     for (const [label, pts] of Object.entries(live.get(id) || {})) datasets.push({ label: `${label} (live)`, data: pts });
   }
   const palette = ['#58a6ff', '#3fb950', '#d29922', '#f85149', '#bc8cff', '#39c5cf', '#ff7b72', '#e3b341'];
-  chart.data.datasets = datasets.map((d, i) => ({ ...d, borderColor: palette[i % palette.length],
-    backgroundColor: palette[i % palette.length], pointRadius: 0, borderWidth: 2 }));
+  chart.data.datasets = datasets.filter(d => !/encoder_frozen|learning_rate|\blr\b/.test(d.label)).map((d, i) => ({ ...d,
+    yAxisID: /loss|mse/i.test(d.label) ? 'loss' : 'score', borderColor: palette[i % palette.length],
+    backgroundColor: palette[i % palette.length], pointRadius: 2, borderWidth: 2 }));
   chart.update('none');
   if (images) loadSamples(id);
 }
