@@ -1,0 +1,50 @@
+package io.endostream.inference.shadow;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** The shadow budget on a hand-driven clock: the queue bound and the busy-time share. */
+class ShadowBudgetTest {
+
+    private final AtomicLong now = new AtomicLong(1_000_000_000L);
+
+    @Test
+    void atMostMaxQueuedShadowFramesAreOutstanding() {
+        ShadowBudget budget = new ShadowBudget(2, 1.0, now::get);
+        assertNull(budget.tryEnter());
+        assertNull(budget.tryEnter());
+        assertEquals(ShadowBudget.Refusal.QUEUE_FULL, budget.tryEnter());
+        budget.unused();
+        assertNull(budget.tryEnter(), "a place freed by a cancelled frame is taken again");
+        budget.finished(1_000);
+        assertNull(budget.tryEnter());
+        assertEquals(2, budget.queued());
+    }
+
+    @Test
+    void theShadowThreadIsBusyAtMostItsShareOfTheTime() {
+        ShadowBudget budget = new ShadowBudget(8, 0.25, now::get);
+        // the bucket starts full (0.25 s of busy time); a 400 ms frame spends it and more
+        assertNull(budget.tryEnter());
+        now.addAndGet(400_000_000L);
+        budget.finished(400_000_000L); // credit min(0.25, 0.25 + 0.1 refilled meanwhile) - 0.4 = -0.15 s
+        assertEquals(ShadowBudget.Refusal.SHARE_SPENT, budget.tryEnter());
+        now.addAndGet(599_000_000L); // +0.14975 s: still in debt
+        assertEquals(ShadowBudget.Refusal.SHARE_SPENT, budget.tryEnter());
+        now.addAndGet(2_000_000L);
+        assertNull(budget.tryEnter(), "credit is back once a quarter of the elapsed time covers the debt");
+    }
+
+    @Test
+    void zeroQueuedTurnsTheShadowOffAndBadSettingsAreRefused() {
+        assertEquals(ShadowBudget.Refusal.QUEUE_FULL, new ShadowBudget(0, 0.5, now::get).tryEnter());
+        assertThrows(IllegalArgumentException.class, () -> new ShadowBudget(1, 0, now::get));
+        assertThrows(IllegalArgumentException.class, () -> new ShadowBudget(1, 1.5, now::get));
+        assertThrows(IllegalArgumentException.class, () -> new ShadowBudget(-1, 0.5, now::get));
+    }
+}
