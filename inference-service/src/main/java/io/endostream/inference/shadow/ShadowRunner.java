@@ -60,7 +60,8 @@ public final class ShadowRunner implements AutoCloseable {
     private final Clock clock;
     private final FaultInjector faults;
     private final ExecutorService thread;
-    private final AtomicLong nextFailureLog = new AtomicLong(Long.MIN_VALUE);
+    private final Throttle failureLog;
+    private final Throttle publishLog;
     private final AtomicLong failuresSinceLog = new AtomicLong();
     private volatile boolean closed;
 
@@ -76,6 +77,8 @@ public final class ShadowRunner implements AutoCloseable {
         this.encoder = new MaskEncoder(settings.pngCompression());
         this.clock = clock;
         this.faults = faults;
+        this.failureLog = new Throttle(settings.failureLogInterval().toNanos());
+        this.publishLog = new Throttle(settings.failureLogInterval().toNanos());
         // one thread: shadow work can take at most one core of Java work (plus the candidate's ONNX Runtime threads);
         // its queue is bounded by the budget (max-queued), not by the executor. Big stack: ONNX Runtime runs here.
         this.thread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
@@ -241,7 +244,7 @@ public final class ShadowRunner implements AutoCloseable {
 
     private void publishFailed(Throwable error) {
         metrics.publishFailed();
-        if (logDue()) {
+        if (publishLog.due()) {
             LOG.warnf("a shadow mask could not be published (%s); counted in endostream_shadow_publish_failures_total,"
                     + " logged at most once per %s", error.toString(), settings.failureLogInterval());
         }
@@ -251,7 +254,7 @@ public final class ShadowRunner implements AutoCloseable {
         metrics.failed(shadow.version());
         telemetry.shadowError(shadow);
         long since = failuresSinceLog.incrementAndGet();
-        if (logDue()) {
+        if (failureLog.due()) {
             failuresSinceLog.addAndGet(-since);
             LOG.errorf(error, "shadow %s failed on frame %s of stream %s (%d shadow failures since the last such log; "
                             + "logged at most once per %s, every failure counted in endostream_shadow_failures_total); "
@@ -260,11 +263,25 @@ public final class ShadowRunner implements AutoCloseable {
         }
     }
 
-    private boolean logDue() {
-        long now = System.nanoTime();
-        long next = nextFailureLog.get();
-        return (next == Long.MIN_VALUE || now - next >= 0)
-                && nextFailureLog.compareAndSet(next, now + settings.failureLogInterval().toNanos());
+    /** True at most once per interval (the first call included), across threads. */
+    private static final class Throttle {
+        private final long intervalNanos;
+        private final AtomicLong next = new AtomicLong();
+        private final AtomicBoolean started = new AtomicBoolean();
+
+        Throttle(long intervalNanos) {
+            this.intervalNanos = intervalNanos;
+        }
+
+        boolean due() {
+            long now = System.nanoTime();
+            if (started.compareAndSet(false, true)) {
+                next.set(now + intervalNanos);
+                return true;
+            }
+            long at = next.get();
+            return now - at >= 0 && next.compareAndSet(at, now + intervalNanos);
+        }
     }
 
     private static void release(Mat mat) {

@@ -2,6 +2,8 @@ package io.endostream.inference.shadow;
 
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -46,5 +48,30 @@ class ShadowBudgetTest {
         assertThrows(IllegalArgumentException.class, () -> new ShadowBudget(1, 0, now::get));
         assertThrows(IllegalArgumentException.class, () -> new ShadowBudget(1, 1.5, now::get));
         assertThrows(IllegalArgumentException.class, () -> new ShadowBudget(-1, 0.5, now::get));
+    }
+
+    @Test
+    void badShadowSettingsStopStartUpNamingTheSetting() {
+        assertEquals(List.of(), ShadowConfig.problems(config(4, 0.5, Duration.ofMinutes(1))));
+        assertEquals(List.of("endostream.shadow.max-queued must be 0..1024, was -1",
+                "endostream.shadow.max-share must be > 0 and <= 1, was 0.0",
+                "endostream.shadow.failure-log-interval must be >= 0, was PT-1S"),
+                ShadowConfig.problems(config(-1, 0, Duration.ofSeconds(-1))));
+    }
+
+    private static ShadowConfig config(int maxQueued, double maxShare, Duration logInterval) {
+        return new ShadowConfig() {
+            public int maxQueued() {
+                return maxQueued;
+            }
+
+            public double maxShare() {
+                return maxShare;
+            }
+
+            public Duration failureLogInterval() {
+                return logInterval;
+            }
+        };
     }
 }
