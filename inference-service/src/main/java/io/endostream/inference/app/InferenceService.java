@@ -99,7 +99,8 @@ public class InferenceService {
         TelemetryRecorder telemetry = controlPlane.telemetry();
         // the plan's shadow version runs on copies of shadowed streams' frames, agreement goes to the telemetry
         shadows = new ShadowRunner(registry, shadowPublisher, telemetry, meterRegistry, new ShadowSettings(
-                shadowConfig.maxQueued(), shadowConfig.maxShare(), shadowConfig.failureLogInterval(),
+                shadowConfig.maxQueued(), shadowConfig.maxShare(), shadowConfig.maxPrimaryWait(),
+                shadowConfig.failureLogInterval(),
                 config.mask().pngCompression(), config.mask().maxRegions(), config.mask().minRegionArea()),
                 Clock.systemUTC(), FaultInjector.NONE);
         pipeline.shadowRunner(shadows);

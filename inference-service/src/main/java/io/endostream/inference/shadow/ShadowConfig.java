@@ -24,6 +24,13 @@ public interface ShadowConfig {
     @WithDefault("0.5")
     double maxShare();
 
+    /**
+     * A frame that waited longer than this for a codec thread is not shadowed (dropped, {@code primary-behind}): the
+     * CPU is behind the primary path and shadow work would add to it. Default 20ms.
+     */
+    @WithDefault("20ms")
+    Duration maxPrimaryWait();
+
     /** A failing candidate is logged at most once per this interval (every failure is counted). Default 1m. */
     @WithDefault("1m")
     Duration failureLogInterval();
@@ -37,6 +44,9 @@ public interface ShadowConfig {
         }
         if (!(c.maxShare() > 0 && c.maxShare() <= 1)) {
             problems.add(p + "max-share must be > 0 and <= 1, was " + c.maxShare());
+        }
+        if (c.maxPrimaryWait().isNegative()) {
+            problems.add(p + "max-primary-wait must be >= 0, was " + c.maxPrimaryWait());
         }
         if (c.failureLogInterval().isNegative()) {
             problems.add(p + "failure-log-interval must be >= 0, was " + c.failureLogInterval());

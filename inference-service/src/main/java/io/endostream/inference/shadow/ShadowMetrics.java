@@ -11,7 +11,7 @@ import java.util.function.Supplier;
 /**
  * The shadow path's numbers (Prometheus names): {@code endostream_shadow_frames_total{model_version}} shadow frames
  * run and compared, {@code endostream_shadow_dropped_total{model_version,reason}} shadow frames not run
- * ({@code queue-full}, {@code share-spent}: the budget; {@code not-loaded}: the version is not loaded here;
+ * ({@code queue-full}, {@code share-spent}, {@code primary-behind}: the budget; {@code not-loaded}: the version is not loaded here;
  * {@code no-primary-mask}: the primary frame ended without a mask), {@code endostream_shadow_failures_total
  * {model_version}} candidate failures, {@code endostream_shadow_publish_failures_total} shadow masks the broker did
  * not take, and the gauge {@code endostream_shadow_queued}. Every frame routed with a shadow ends in exactly one of

@@ -97,11 +97,19 @@ public final class ShadowRunner implements AutoCloseable {
      * @param decoded the decoded BGR image (not taken: copied)
      * @param width   the frame's width (the masks' size)
      * @param height  the frame's height
+     * @param primaryWaitNanos how long the frame waited for a codec thread: beyond {@code maxPrimaryWait} the CPU
+     *                         is behind the primary path and the shadow stays out of its way
      */
-    public Pending offer(ModelRef shadow, ModelRef primary, Frame frame, Mat decoded, int width, int height) {
+    public Pending offer(ModelRef shadow, ModelRef primary, Frame frame, Mat decoded, int width, int height,
+                         long primaryWaitNanos) {
         String version = shadow.version();
         if (closed) {
             metrics.dropped(version, "shutting-down");
+            return null;
+        }
+        if (primaryWaitNanos > settings.maxPrimaryWait().toNanos()) {
+            metrics.dropped(version, "primary-behind");
+            telemetry.shadowDropped(shadow);
             return null;
         }
         ShadowBudget.Refusal refusal = budget.tryEnter();

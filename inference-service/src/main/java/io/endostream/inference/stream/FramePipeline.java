@@ -246,7 +246,8 @@ public final class FramePipeline implements AutoCloseable {
                 job.height = decoded.height();
                 ShadowRunner shadowRunner = shadows;
                 if (shadow != null && shadowRunner != null) { // copies the decoded image: no second decode
-                    job.shadow = shadowRunner.offer(shadow, model.ref(), frame, decoded.image(), job.width, job.height);
+                    job.shadow = shadowRunner.offer(shadow, model.ref(), frame, decoded.image(), job.width, job.height,
+                            job.codecWaitNanos);
                 }
                 long preprocessStart = System.nanoTime();
                 metrics.stage(Stage.DECODE, version, preprocessStart - decodeStart);

@@ -51,10 +51,31 @@ class ShadowBudgetTest {
     }
 
     @Test
+    void aFrameThatWaitedForTheCpuIsNotShadowed() {
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry meters =
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        io.endostream.inference.rollout.TelemetryRecorder telemetry =
+                new io.endostream.inference.rollout.TelemetryRecorder();
+        io.endostream.contracts.rollout.ModelRef candidate = new io.endostream.contracts.rollout.ModelRef("m", "2");
+        try (ShadowRunner runner = new ShadowRunner(new io.endostream.inference.rollout.ModelRegistry(),
+                record -> java.util.concurrent.CompletableFuture.completedFuture(null), telemetry, meters,
+                ShadowSettings.defaults(), java.time.Clock.systemUTC(), io.endostream.inference.stream.FaultInjector.NONE)) {
+            io.endostream.contracts.frame.Frame frame = new io.endostream.contracts.frame.Frame("room", "room-1", 1,
+                    1L, io.endostream.contracts.frame.ImageFormat.JPEG, 0, 0, new byte[]{1});
+            assertNull(runner.offer(candidate, new io.endostream.contracts.rollout.ModelRef("m", "1"), frame, null,
+                    8, 8, Duration.ofMillis(21).toNanos()), "20 ms is the default max-primary-wait");
+            assertEquals(1, meters.find("endostream.shadow.dropped").tags("reason", "primary-behind").counter().count());
+            assertEquals(1, telemetry.snapshot().get(0).shadowDropped(), "a budget drop, as the gateway sees it");
+            assertEquals(0, runner.queued());
+        }
+    }
+
+    @Test
     void badShadowSettingsStopStartUpNamingTheSetting() {
         assertEquals(List.of(), ShadowConfig.problems(config(4, 0.5, Duration.ofMinutes(1))));
         assertEquals(List.of("endostream.shadow.max-queued must be 0..1024, was -1",
                 "endostream.shadow.max-share must be > 0 and <= 1, was 0.0",
+                "endostream.shadow.max-primary-wait must be >= 0, was PT-1S",
                 "endostream.shadow.failure-log-interval must be >= 0, was PT-1S"),
                 ShadowConfig.problems(config(-1, 0, Duration.ofSeconds(-1))));
     }
@@ -67,6 +88,10 @@ class ShadowBudgetTest {
 
             public double maxShare() {
                 return maxShare;
+            }
+
+            public Duration maxPrimaryWait() {
+                return logInterval;
             }
 
             public Duration failureLogInterval() {

@@ -196,7 +196,9 @@ class ShadowPathTest {
     }
 
     private static ShadowSettings roomy() {
-        return ShadowSettings.defaults().withBudget(FRAMES, 1.0); // nothing dropped: every frame is compared
+        // nothing dropped, every frame compared: frames handed over at once wait for codec threads, which would
+        // (rightly) keep the shadow out of the way under the default max-primary-wait
+        return ShadowSettings.defaults().withBudget(FRAMES, 1.0).withMaxPrimaryWait(Duration.ofHours(1));
     }
 
     @Test
@@ -301,7 +303,7 @@ class ShadowPathTest {
             }
         };
         try (Run run = new Run(TestModels.copyAs(tmp.resolve("slow"), "shadow-slow", false),
-                ShadowSettings.defaults().withBudget(1, 1.0), stuck)) {
+                ShadowSettings.defaults().withBudget(1, 1.0).withMaxPrimaryWait(Duration.ofHours(1)), stuck)) {
             run.submitAll();
             // every primary mask is out while the one accepted shadow frame is stuck: nothing waits for the shadow
             List<ConsumerRecord<byte[], byte[]>> masks = run.read(run.masksTopic, FRAMES);
