@@ -192,10 +192,14 @@ class RolloutAcrossInstancesTest {
         awaitAnswered(afterFailover);
         assertVersions("after inf-b stopped", expected, afterFailover);
 
-        // both restart: the assignments come back from the topic
+        // every instance down: frames wait on the topic; both restart and take that backlog first, so the
+        // assignments must come back from the topic before any frame is routed
         a.stop();
+        List<String> backlog = traffic.send(expected.keySet(), 2);
         a = startInstance("inf-a-2");
         b = startInstance("inf-b-2");
+        awaitAnswered(backlog);
+        assertVersions("in the backlog served right after a restart of both instances", expected, backlog);
         awaitFollowing(List.of(a, b), step.revision());
         List<String> afterRestart = traffic.send(expected.keySet(), 2);
         awaitAnswered(afterRestart);

@@ -42,8 +42,12 @@ public final class StreamTraffic implements AutoCloseable {
     public static final int WIDTH = 160;
     public static final int HEIGHT = 128;
 
-    /** A mask as a user sees it: the frame it answers and the model version that made it. */
-    public record MaskSeen(String stream, String frameId, String version, long sequence) {
+    /**
+     * A mask as a user sees it: the frame it answers, the model version that made it, the frame's capture time and
+     * the end-to-end latency the service reports (capture to mask ready, {@code ce_endtoendms}).
+     */
+    public record MaskSeen(String stream, String frameId, String version, long sequence, long captureTimeMillis,
+                           double endToEndMs) {
     }
 
     private final KafkaProducer<byte[], byte[]> producer;
@@ -146,7 +150,10 @@ public final class StreamTraffic implements AutoCloseable {
             }
             String stream = new String(r.key(), StandardCharsets.UTF_8);
             long sequence = Long.parseLong(header(r, RecordHeaders.SEQUENCE));
-            MaskSeen seen = new MaskSeen(stream, frameId, header(r, RecordHeaders.MODEL_VERSION), sequence);
+            String capture = header(r, RecordHeaders.CAPTURE_TIME);
+            String endToEnd = header(r, RecordHeaders.END_TO_END_MS);
+            MaskSeen seen = new MaskSeen(stream, frameId, header(r, RecordHeaders.MODEL_VERSION), sequence,
+                    capture == null ? -1 : Long.parseLong(capture), endToEnd == null ? -1 : Double.parseDouble(endToEnd));
             (r.topic().equals(Topics.MASKS) ? masksByFrame : shadowByFrame)
                     .computeIfAbsent(frameId, f -> new ArrayList<>()).add(seen);
         }
@@ -169,6 +176,19 @@ public final class StreamTraffic implements AutoCloseable {
         for (String id : frameIds) {
             for (MaskSeen m : masksByFrame.getOrDefault(id, List.of())) {
                 out.computeIfAbsent(m.stream(), s -> new LinkedHashSet<>()).add(m.version());
+            }
+        }
+        return out;
+    }
+
+    /** The first mask of each of these frame ids (polls first). */
+    public List<MaskSeen> masks(Collection<String> frameIds) {
+        poll();
+        List<MaskSeen> out = new ArrayList<>();
+        for (String id : frameIds) {
+            List<MaskSeen> seen = masksByFrame.get(id);
+            if (seen != null && !seen.isEmpty()) {
+                out.add(seen.get(0));
             }
         }
         return out;
