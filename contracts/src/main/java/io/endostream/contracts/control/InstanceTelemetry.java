@@ -41,7 +41,8 @@ public record InstanceTelemetry(String instanceId, String deployment, String sta
      * @param frames           frames of its primary streams that ended as a mask, dead letter or error
      * @param masks            masks published
      * @param deadLetters      frames dead-lettered
-     * @param errors           frames that failed in inference (also dead-lettered as {@code processing-failed})
+     * @param errors           frames that failed in inference (also dead-lettered as {@code processing-failed}),
+     *                         plus shadow frames this version failed on as a shadow (those are not in {@code frames})
      * @param skipped          stale frames skipped
      * @param latencyCounts    end-to-end (capture to mask) counts per {@link #LATENCY_BOUNDS_MS} bucket, plus one
      *                         for larger values: {@code LATENCY_BOUNDS_MS.length + 1} entries

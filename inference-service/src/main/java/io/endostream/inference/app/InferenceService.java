@@ -11,6 +11,10 @@ import io.endostream.inference.model.ModelLoader;
 import io.endostream.inference.model.SessionSettings;
 import io.endostream.inference.rollout.ModelRegistry;
 import io.endostream.inference.rollout.TelemetryRecorder;
+import io.endostream.inference.shadow.ShadowConfig;
+import io.endostream.inference.shadow.ShadowRunner;
+import io.endostream.inference.shadow.ShadowSettings;
+import io.endostream.inference.stream.FaultInjector;
 import io.endostream.inference.stream.FramePipeline;
 import io.endostream.inference.stream.OutcomeListener;
 import io.endostream.inference.stream.PartitionProgress;
@@ -52,15 +56,23 @@ public class InferenceService {
     @Inject
     ControlPlane controlPlane;
 
+    @Inject
+    ShadowConfig shadowConfig;
+
+    @Inject
+    SmallRyeShadowPublisher shadowPublisher;
+
     private final PartitionProgress partitions = new PartitionProgress();
     private ModelRegistry registry;
     private FramePipeline pipeline;
+    private ShadowRunner shadows;
     private PipelineMetrics metrics;
     private SessionSettings sessionSettings;
 
     @PostConstruct
     void start() {
-        List<String> problems = ConfigCheck.problems(config);
+        List<String> problems = new java.util.ArrayList<>(ConfigCheck.problems(config));
+        problems.addAll(ShadowConfig.problems(shadowConfig));
         if (!problems.isEmpty()) {
             throw new IllegalStateException("invalid configuration: " + String.join("; ", problems));
         }
@@ -85,6 +97,13 @@ public class InferenceService {
                 stream.stuckAfter());
         pipeline = new FramePipeline(settings, registry, publisher, metrics, inFlight, Clock.systemUTC());
         TelemetryRecorder telemetry = controlPlane.telemetry();
+        // the plan's shadow version runs on copies of shadowed streams' frames, agreement goes to the telemetry
+        shadows = new ShadowRunner(registry, shadowPublisher, telemetry, meterRegistry, new ShadowSettings(
+                shadowConfig.maxQueued(), shadowConfig.maxShare(), shadowConfig.maxPrimaryWait(),
+                shadowConfig.failureLogInterval(),
+                config.mask().pngCompression(), config.mask().maxRegions(), config.mask().minRegionArea()),
+                Clock.systemUTC(), FaultInjector.NONE);
+        pipeline.shadowRunner(shadows);
         if (telemetry != null) { // the rollout analysis judges each version by these outcomes
             pipeline.outcomeListener(new OutcomeListener() {
                 @Override
@@ -135,6 +154,9 @@ public class InferenceService {
     void stop() {
         if (pipeline != null) {
             pipeline.close();
+        }
+        if (shadows != null) { // after the pipeline (no more offers), before the registry (shadows hold versions)
+            shadows.close();
         }
         if (registry != null) {
             for (LoadedModel model : registry.models()) {

@@ -21,7 +21,7 @@ import java.util.Map;
  *
  * <p>Input and output live in direct buffers allocated once for the largest batch; ONNX Runtime reads the
  * input and writes the output in place (tensors wrap the buffers, outputs are pinned), so a run copies
- * nothing. Not thread-safe: one {@link DynamicBatcher} thread drives it.
+ * nothing. Not thread-safe: one {@link DynamicBatcher} thread drives it ({@link #runAlone} excepted).
  */
 public final class SegmentationModel implements AutoCloseable {
 
@@ -161,6 +161,27 @@ public final class SegmentationModel implements AutoCloseable {
             }
         } catch (OrtException e) {
             throw new IllegalStateException("inference failed on " + ref() + " (batch " + n + "): " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Runs one sample outside the batcher, for the shadow path: its own input tensor (wrapping {@code sample}, no
+     * copy when direct) and output, so it may run on another thread while the batcher thread runs this session
+     * (ONNX Runtime sessions take concurrent runs). Returns the output as a new CV_32F {@code outputHeight x
+     * outputWidth} Mat that the caller owns and releases; every tensor is closed here.
+     */
+    public Mat runAlone(FloatBuffer sample) {
+        try (OnnxTensor input = OnnxTensor.createTensor(env, sample, withBatch(1, inputSampleShape));
+             OrtSession.Result result = opened.session().run(Map.of(manifest().input().name(), input),
+                     java.util.Set.of(manifest().output().name()))) {
+            FloatBuffer out = ((OnnxTensor) result.get(0)).getFloatBuffer();
+            float[] values = new float[outputSampleFloats];
+            out.get(values);
+            Mat plane = new Mat(outputHeight, outputWidth, CvType.CV_32FC1);
+            plane.put(0, 0, values);
+            return plane;
+        } catch (OrtException e) {
+            throw new IllegalStateException("inference failed on " + ref() + " (alone): " + e.getMessage(), e);
         }
     }
 

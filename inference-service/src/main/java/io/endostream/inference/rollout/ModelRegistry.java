@@ -125,6 +125,18 @@ public final class ModelRegistry implements AutoCloseable {
      * @throws IllegalStateException when no version is loaded
      */
     public LoadedModel acquire(String streamId) {
+        return acquireRouted(streamId).model();
+    }
+
+    /**
+     * A frame's version (acquired, as {@link #acquire}) and the version that shadows it, or null: the plan's shadow
+     * for this stream, never the version that actually serves it (after a fallback to stable too).
+     */
+    public record Acquired(LoadedModel model, ModelRef shadow) {
+    }
+
+    /** {@link #acquire} with the stream's shadow version from the same routing decision. */
+    public Acquired acquireRouted(String streamId) {
         RolloutPlan current = plan;
         StickyRouter.Decision decision = route(streamId);
         LoadedModel model = tryAcquire(decision.primary());
@@ -136,7 +148,8 @@ public final class ModelRegistry implements AutoCloseable {
             model = models.values().stream().filter(LoadedModel::tryAcquire).findFirst()
                     .orElseThrow(() -> new IllegalStateException("no model version can take frames"));
         }
-        return model;
+        ModelRef shadow = decision.shadow();
+        return new Acquired(model, shadow == null || shadow.equals(model.ref()) ? null : shadow);
     }
 
     /** Frames served by stable because their stream's version was not loaded (or retiring) here. */

@@ -74,6 +74,14 @@ public final class TelemetryRecorder {
         c.iou.add(iou);
     }
 
+    /**
+     * The candidate {@code ref} failed on a shadow frame: counted in {@code errors} but not in {@code frames} (it
+     * served no frame), which is how the gateway's shadow-phase analysis reads it: errors / (shadowFrames + errors).
+     */
+    public void shadowError(ModelRef ref) {
+        of(ref).errors.incrementAndGet();
+    }
+
     public void shadowDropped(ModelRef ref) {
         of(ref).shadowDropped.incrementAndGet();
     }

@@ -18,4 +18,8 @@ public interface FaultInjector {
     /** Called on the inference thread just before the frame's batch runs. */
     default void beforeInference(Frame frame) {
     }
+
+    /** Called on the shadow thread just before the candidate runs on a copy of the frame. */
+    default void beforeShadowInference(Frame frame) {
+    }
 }

@@ -11,6 +11,7 @@ import io.endostream.contracts.frame.FrameCodec;
 import io.endostream.contracts.mask.Mask;
 import io.endostream.contracts.mask.MaskCodec;
 import io.endostream.contracts.mask.Region;
+import io.endostream.contracts.rollout.ModelRef;
 import io.endostream.inference.frame.DecodedFrame;
 import io.endostream.inference.frame.FrameDecoder;
 import io.endostream.inference.mask.MaskEncoder;
@@ -21,6 +22,7 @@ import io.endostream.inference.model.LoadedModel;
 import io.endostream.inference.model.Postprocessor;
 import io.endostream.inference.model.Preprocessor;
 import io.endostream.inference.rollout.ModelRegistry;
+import io.endostream.inference.shadow.ShadowRunner;
 import org.jboss.logging.Logger;
 import org.opencv.core.Mat;
 
@@ -87,6 +89,7 @@ public final class FramePipeline implements AutoCloseable {
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private volatile boolean closing;
     private volatile OutcomeListener outcomes = OutcomeListener.NONE;
+    private volatile ShadowRunner shadows;
 
     public FramePipeline(PipelineSettings settings, ModelRegistry models, OutcomePublisher publisher,
                          PipelineMetrics metrics, AtomicInteger inFlight, Clock clock) {
@@ -115,6 +118,14 @@ public final class FramePipeline implements AutoCloseable {
     /** Who hears how each version's frames ended (the control plane's telemetry); none by default. */
     public void outcomeListener(OutcomeListener listener) {
         this.outcomes = listener == null ? OutcomeListener.NONE : listener;
+    }
+
+    /**
+     * Runs the plan's shadow version on copies of shadowed streams' frames (see {@link ShadowRunner}); none by
+     * default, and then a plan's shadow is ignored.
+     */
+    public void shadowRunner(ShadowRunner runner) {
+        this.shadows = runner;
     }
 
     private static Thread daemon(Runnable r, String name) {
@@ -216,8 +227,11 @@ public final class FramePipeline implements AutoCloseable {
             return;
         }
         LoadedModel model;
+        ModelRef shadow;
         try {
-            model = models.acquire(frame.streamId());
+            ModelRegistry.Acquired routed = models.acquireRouted(frame.streamId());
+            model = routed.model();
+            shadow = routed.shadow();
         } catch (RuntimeException e) {
             deadLetter(job, DeadLetterReason.PROCESSING_FAILED, "no model: " + e.getMessage());
             return;
@@ -230,6 +244,11 @@ public final class FramePipeline implements AutoCloseable {
             try (DecodedFrame decoded = decoder.decode(frame, model.model().inputWidth(), model.model().inputHeight())) {
                 job.width = decoded.width();
                 job.height = decoded.height();
+                ShadowRunner shadowRunner = shadows;
+                if (shadow != null && shadowRunner != null) { // copies the decoded image: no second decode
+                    job.shadow = shadowRunner.offer(shadow, model.ref(), frame, decoded.image(), job.width, job.height,
+                            job.codecWaitNanos);
+                }
                 long preprocessStart = System.nanoTime();
                 metrics.stage(Stage.DECODE, version, preprocessStart - decodeStart);
                 job.sample = model.preprocessor().process(decoded.image());
@@ -288,18 +307,32 @@ public final class FramePipeline implements AutoCloseable {
         byte[] png;
         long encodeStart = System.nanoTime();
         metrics.stage(Stage.POSTPROCESS, version, encodeStart - start);
-        try (result) {
+        WireRecord record;
+        try {
             png = encoder.encode(result.mask());
+            metrics.stage(Stage.ENCODE, version, System.nanoTime() - encodeStart);
+            List<Region> regions = RegionCap.kept(result.regions(), settings.maxRegions(), settings.minRegionArea());
+            Mask mask = new Mask(frame.streamId(), frame.frameId(), frame.sequence(), frame.captureTimeMillis(),
+                    job.model.ref().name(), version, job.inferenceMillis,
+                    Math.max(0, clock.millis() - frame.captureTimeMillis()), result.areaFraction(), regions,
+                    job.width, job.height, png);
+            record = MaskCodec.encode(mask);
+            record.headers().put(RecordHeaders.REGIONS_OMITTED, Utf8.bytes(Integer.toString(result.regions().size() - regions.size())));
+        } catch (Throwable e) {
+            result.close();
+            throw e;
         }
-        metrics.stage(Stage.ENCODE, version, System.nanoTime() - encodeStart);
-        List<Region> regions = RegionCap.kept(result.regions(), settings.maxRegions(), settings.minRegionArea());
-        Mask mask = new Mask(frame.streamId(), frame.frameId(), frame.sequence(), frame.captureTimeMillis(),
-                job.model.ref().name(), version, job.inferenceMillis,
-                Math.max(0, clock.millis() - frame.captureTimeMillis()), result.areaFraction(), regions,
-                job.width, job.height, png);
-        WireRecord record = MaskCodec.encode(mask);
-        record.headers().put(RecordHeaders.REGIONS_OMITTED, Utf8.bytes(Integer.toString(result.regions().size() - regions.size())));
-        complete(job, Outcome.mask(record, version));
+        ShadowRunner.Pending shadow = job.shadow;
+        job.shadow = null;
+        try {
+            complete(job, Outcome.mask(record, version)); // the primary goes first, never waiting for the shadow
+        } finally {
+            if (shadow == null) {
+                result.close();
+            } else {
+                shadow.primaryMasked(result.mask()); // hand-over: the shadow now owns the frame-size mask
+            }
+        }
     }
 
     private void inferenceFailed(FrameJob job, Throwable error) {
@@ -348,6 +381,10 @@ public final class FramePipeline implements AutoCloseable {
     }
 
     private void complete(FrameJob job, Outcome outcome) {
+        if (job.shadow != null) { // ended without a primary mask: the shadow has nothing to compare with
+            job.shadow.cancel();
+            job.shadow = null;
+        }
         job.ended = true;
         job.outcome = outcome;
         job.lane.complete(job.ticket, job, releaser);
@@ -512,6 +549,8 @@ public final class FramePipeline implements AutoCloseable {
         Preprocessor.Sample sample;
         /** The model-resolution mask, owned by the job between inference and postprocessing. */
         Mat small;
+        /** A shadow run waiting for this frame's primary mask, owned by the job until finishMask hands it over. */
+        ShadowRunner.Pending shadow;
         int width;
         int height;
         double inferenceMillis;

@@ -7,10 +7,11 @@ import picocli.CommandLine.Command;
 
 import java.io.UncheckedIOException;
 
-/** Command line of the trainer: {@code pretrain}, {@code finetune}, {@code evaluate}, {@code export}, {@code publish}, {@code study}. */
+/** Command line of the trainer: {@code pretrain}, {@code finetune}, {@code evaluate}, {@code export}, {@code pipeline}, {@code publish}, {@code study}. */
 @Command(name = "trainer", mixinStandardHelpOptions = true, version = "EndoStream trainer 0.1.0",
         description = "Pretrain, fine-tune, evaluate, export and publish the MobileNetV2 U-Net polyp segmenter.",
         subcommands = {PretrainCommand.class, FinetuneCommand.class, EvaluateCommand.class, ExportCommand.class,
+                PipelineCommand.class,
                 PublishCommand.class, StudyCommand.class, CommandLine.HelpCommand.class})
 public class TrainerCli implements Runnable {
 

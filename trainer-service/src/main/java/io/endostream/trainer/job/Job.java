@@ -16,6 +16,7 @@ final class Job {
     final JobType type;
     final List<String> args;
     final RunnableCommand command;
+    final String submittedBy;
     final Instant submittedAt = Instant.now();
     volatile Instant startedAt;
     volatile Instant finishedAt;
@@ -26,8 +27,9 @@ final class Job {
     volatile String error;
     private final List<Consumer<JobView>> subscribers = new CopyOnWriteArrayList<>();
 
-    Job(String id, JobType type, List<String> args, RunnableCommand command) {
+    Job(String id, JobType type, List<String> args, RunnableCommand command, String submittedBy) {
         this.id = id;
+        this.submittedBy = submittedBy;
         this.type = type;
         this.args = List.copyOf(args);
         this.command = command;
@@ -47,7 +49,7 @@ final class Job {
             p.put("message", progress.message());
         }
         return new JobView(id, type.id(), status, args, command.runDir() == null ? null : command.runDir().toString(),
-                submittedAt.toString(), startedAt == null ? null : startedAt.toString(),
+                submittedBy, submittedAt.toString(), startedAt == null ? null : startedAt.toString(),
                 finishedAt == null ? null : finishedAt.toString(), p, result, error);
     }
 

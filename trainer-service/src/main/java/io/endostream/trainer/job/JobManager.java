@@ -4,7 +4,6 @@ import io.endostream.trainer.cli.RunnableCommand;
 import io.endostream.trainer.run.RunCancelledException;
 import picocli.CommandLine;
 
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -21,11 +20,11 @@ import java.util.function.Consumer;
 /**
  * Runs jobs one at a time (training takes the whole machine), in submission order. Plain Java: the REST resource
  * only wires it. Options are parsed by the CLI's picocli commands at submission, so a bad request fails at once with
- * picocli's message; a job that fails while running keeps its error; cancelling a queued job removes it, cancelling a
+ * picocli's message, and every path option is confined to the configured roots ({@link PathConfinement}); a job that fails while running keeps its error; cancelling a queued job removes it, cancelling a
  * running one stops it after the current iteration (its last checkpoint stays usable with {@code resume}).
  */
 public final class JobManager implements AutoCloseable {
-    private final Path runsDir;
+    private final PathConfinement confinement;
     private final int keepFinished;
     private final Map<String, Job> jobs = new LinkedHashMap<>();
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
@@ -35,26 +34,30 @@ public final class JobManager implements AutoCloseable {
     });
 
     /**
-     * @param runsDir      where jobs without an explicit run folder write ({@code <runsDir>/<job id>})
+     * @param confinement  the roots every path of a request must lie under; jobs without an explicit run folder
+     *                     write into {@code <run root>/<job id>}
      * @param keepFinished how many finished jobs stay listed
      */
-    public JobManager(Path runsDir, int keepFinished) {
-        this.runsDir = runsDir;
+    public JobManager(PathConfinement confinement, int keepFinished) {
+        this.confinement = confinement;
         this.keepFinished = keepFinished;
     }
 
-    public JobView submit(JobRequest request) {
+    /**
+     * Parses the request with the CLI's command, confines its paths, and queues it.
+     *
+     * @param submittedBy who asks (shown in the job), or null
+     * @throws JobRequestException naming the field of a bad type, option or path
+     */
+    public JobView submit(JobRequest request, String submittedBy) {
         JobType type = JobType.parse(request.type());
         List<String> args = request.toArgs();
         RunnableCommand command = type.newCommand();
-        try {
-            new CommandLine(command).parseArgs(args.toArray(String[]::new));
-        } catch (CommandLine.ParameterException e) {
-            throw new IllegalArgumentException(type.id() + ": " + e.getMessage());
-        }
+        CommandLine parsed = JobOptions.parse(type, command, args);
+        JobOptions.confine(parsed, confinement);
         String id = UUID.randomUUID().toString().substring(0, 8);
-        command.defaultRunDir(runsDir.resolve(id));
-        Job job = new Job(id, type, args, command);
+        command.defaultRunDir(confinement.runRoot().resolve(id));
+        Job job = new Job(id, type, args, command, submittedBy);
         synchronized (jobs) {
             jobs.put(id, job);
             trim();

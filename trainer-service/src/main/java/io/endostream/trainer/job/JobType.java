@@ -3,6 +3,7 @@ package io.endostream.trainer.job;
 import io.endostream.trainer.cli.EvaluateCommand;
 import io.endostream.trainer.cli.ExportCommand;
 import io.endostream.trainer.cli.FinetuneCommand;
+import io.endostream.trainer.cli.PipelineCommand;
 import io.endostream.trainer.cli.PretrainCommand;
 import io.endostream.trainer.cli.RunnableCommand;
 
@@ -15,7 +16,9 @@ public enum JobType {
     PRETRAIN(PretrainCommand::new),
     FINETUNE(FinetuneCommand::new),
     EVALUATE(EvaluateCommand::new),
-    EXPORT(ExportCommand::new);
+    EXPORT(ExportCommand::new),
+    /** pretrain + finetune + evaluate + export in one job ({@link PipelineCommand}). */
+    PIPELINE(PipelineCommand::new);
 
     private final Supplier<RunnableCommand> factory;
 
@@ -33,12 +36,12 @@ public enum JobType {
 
     public static JobType parse(String s) {
         if (s == null || s.isBlank()) {
-            throw new IllegalArgumentException("type is required: one of " + ids());
+            throw new JobRequestException("type", "type is required: one of " + ids());
         }
         try {
             return valueOf(s.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("type '" + s + "' is unknown: one of " + ids());
+            throw new JobRequestException("type", "type '" + s + "' is unknown: one of " + ids());
         }
     }
 

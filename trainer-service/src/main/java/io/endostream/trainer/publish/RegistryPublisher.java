@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
 /**
- * The {@code publish} command while no gateway registry exists: copies an export into a folder in the registry's
+ * {@code publish --registry}: copies an export into a folder in the registry's
  * layout {@code <registry>/<name>/<version>/{model.onnx, manifest.json}} after checking the manifest is valid and the
  * ONNX file's SHA-256 matches it. Versions are immutable: publishing an existing version fails unless it is the same
  * file (same SHA-256), which is a no-op.
@@ -21,7 +21,12 @@ public final class RegistryPublisher {
     public record Published(Path folder, String name, String version, String sha256, boolean alreadyPresent) {
     }
 
-    public static Published publish(Path exportDir, Path registry) {
+    /** An export folder whose manifest is valid and whose ONNX file has the SHA-256 the manifest states. */
+    public record Export(ModelManifest manifest, Path manifestFile, Path onnx, String sha256) {
+    }
+
+    /** Reads and checks an export folder (what {@code export} wrote); shared by both publish targets. */
+    public static Export readExport(Path exportDir) {
         Path manifestFile = exportDir.resolve(ModelManifest.FILE_NAME);
         if (!Files.isRegularFile(manifestFile)) {
             throw new IllegalArgumentException(manifestFile + " does not exist: publish takes an export folder");
@@ -36,6 +41,14 @@ public final class RegistryPublisher {
             throw new IllegalArgumentException(onnx + " has SHA-256 " + sha + " but " + manifestFile + " says "
                     + manifest.onnxSha256());
         }
+        return new Export(manifest, manifestFile, onnx, sha);
+    }
+
+    public static Published publish(Path exportDir, Path registry) {
+        Export export = readExport(exportDir);
+        ModelManifest manifest = export.manifest();
+        Path onnx = export.onnx();
+        String sha = export.sha256();
         Path target = registry.resolve(manifest.name()).resolve(manifest.version());
         Path targetManifest = target.resolve(ModelManifest.FILE_NAME);
         if (Files.exists(targetManifest)) {

@@ -21,7 +21,7 @@ class TrainerCliTest {
 
     @Test
     void everySubcommandHasHelp() {
-        for (String sub : List.of("pretrain", "finetune", "evaluate", "export", "publish")) {
+        for (String sub : List.of("pretrain", "finetune", "evaluate", "export", "pipeline", "publish")) {
             StringWriter out = new StringWriter();
             CommandLine cl = TrainerCli.commandLine();
             cl.setOut(new PrintWriter(out));

@@ -1,9 +1,11 @@
 package io.endostream.trainer.job;
 
 import io.endostream.trainer.testing.SyntheticPolyps;
+import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import io.restassured.specification.RequestSpecification;
 import org.junit.jupiter.api.Test;
 
 import java.io.BufferedReader;
@@ -31,6 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The REST job API on real (tiny) DL4J jobs: submit, queue, progress over SSE, status, cancel, bad requests. */
 @QuarkusTest
+@QuarkusTestResource(TrainerTestEnvironment.class)
 class JobResourceTest {
 
     @TestHTTPResource("/jobs")
@@ -38,7 +41,7 @@ class JobResourceTest {
 
     @Test
     void lifecycleOfTinyFinetuneJobsWithQueueCancelAndEvents() throws Exception {
-        Path data = Files.createTempDirectory("jobs-data");
+        Path data = Files.createTempDirectory(TrainerTestEnvironment.dataRoot(), "jobs-data");
         SyntheticPolyps.writeLabelled(data, 6, 2, 40, 40, "png");
 
         // a long job runs first, so the next ones queue behind it
@@ -47,15 +50,15 @@ class JobResourceTest {
         String quick = submit(Map.of("dataset", data.toString(), "input-size", 32, "epochs", 1, "batch", 4,
                 "val-fraction", 0.34));
         String doomed = submit(Map.of("dataset", data.toString(), "input-size", 32, "epochs", 1));
-        given().get(jobs + "/" + doomed).then().statusCode(200).body("status", equalTo("QUEUED"));
+        operator().get(jobs + "/" + doomed).then().statusCode(200).body("status", equalTo("QUEUED"));
 
         // cancelling a queued job ends it at once; cancelling it again is a conflict
-        given().delete(jobs + "/" + doomed).then().statusCode(202).body("status", equalTo("CANCELLED"));
-        given().delete(jobs + "/" + doomed).then().statusCode(409).body("error", containsString("already ended"));
+        operator().delete(jobs + "/" + doomed).then().statusCode(202).body("status", equalTo("CANCELLED"));
+        operator().delete(jobs + "/" + doomed).then().statusCode(409).body("error", containsString("already ended"));
 
         // the running job reports progress, then stops on cancel after its current iteration
         awaitProgress(longJob);
-        given().delete(jobs + "/" + longJob).then().statusCode(202);
+        operator().delete(jobs + "/" + longJob).then().statusCode(202);
 
         // the quick job runs next: its event stream goes from queued/running through progress to SUCCEEDED
         List<String> events = readEvents(quick);
@@ -63,33 +66,40 @@ class JobResourceTest {
         assertTrue(events.get(events.size() - 1).contains("\"status\":\"SUCCEEDED\""), events.get(events.size() - 1));
         assertTrue(events.stream().anyMatch(e -> e.contains("\"phase\":\"finetune\"")), "progress events: " + events);
 
-        given().get(jobs + "/" + longJob).then().statusCode(200).body("status", equalTo("CANCELLED"));
-        given().get(jobs + "/" + quick).then().statusCode(200)
+        operator().get(jobs + "/" + longJob).then().statusCode(200).body("status", equalTo("CANCELLED"));
+        operator().get(jobs + "/" + quick).then().statusCode(200)
                 .body("status", equalTo("SUCCEEDED"))
                 .body("result.best_val_dice", greaterThanOrEqualTo(0f))
                 .body("runDir", notNullValue());
-        String runDir = given().get(jobs + "/" + quick).then().extract().path("runDir");
+        String runDir = operator().get(jobs + "/" + quick).then().extract().path("runDir");
         assertTrue(Files.isRegularFile(Path.of(runDir, "metrics.json")), runDir);
         assertTrue(Files.isRegularFile(Path.of(runDir, "checkpoints", "best.zip")), runDir);
 
-        List<String> ids = given().get(jobs.toString()).then().statusCode(200).extract().path("id");
+        List<String> ids = operator().get(jobs.toString()).then().statusCode(200).extract().path("id");
         assertTrue(ids.containsAll(List.of(longJob, quick, doomed)), ids.toString());
     }
 
     @Test
     void badRequestsGet4xxWithAMessage() {
-        given().contentType(ContentType.JSON).body(Map.of("type", "dance", "options", Map.of()))
-                .post(jobs.toString()).then().statusCode(400).body("error", containsString("type 'dance' is unknown"));
-        given().contentType(ContentType.JSON).body(Map.of("type", "finetune", "options", Map.of("epochs", 2)))
-                .post(jobs.toString()).then().statusCode(400).body("error", containsString("--dataset"));
-        given().contentType(ContentType.JSON).body(Map.of("type", "finetune", "options", Map.of("dataset", "/x", "epochz", 2)))
-                .post(jobs.toString()).then().statusCode(400).body("error", containsString("epochz"));
-        given().get(jobs + "/nope").then().statusCode(404).body("error", containsString("nope"));
-        given().delete(jobs + "/nope").then().statusCode(404);
+        operator().contentType(ContentType.JSON).body(Map.of("type", "dance", "options", Map.of()))
+                .post(jobs.toString()).then().statusCode(400).body("error", containsString("type 'dance' is unknown"))
+                .body("field", equalTo("type"));
+        operator().contentType(ContentType.JSON).body(Map.of("type", "finetune", "options", Map.of("epochs", 2)))
+                .post(jobs.toString()).then().statusCode(400).body("error", containsString("--dataset"))
+                .body("field", equalTo("options.dataset"));
+        operator().contentType(ContentType.JSON).body(Map.of("type", "finetune", "options", Map.of("dataset", "x", "epochz", 2)))
+                .post(jobs.toString()).then().statusCode(400).body("error", containsString("epochz"))
+                .body("field", equalTo("options.epochz"));
+        operator().get(jobs + "/nope").then().statusCode(404).body("error", containsString("nope"));
+        operator().delete(jobs + "/nope").then().statusCode(404);
+    }
+
+    private static RequestSpecification operator() {
+        return given().auth().oauth2(TrainerTestEnvironment.operator());
     }
 
     private String submit(Map<String, Object> options) {
-        return given().contentType(ContentType.JSON).body(Map.of("type", "finetune", "options", options))
+        return operator().contentType(ContentType.JSON).body(Map.of("type", "finetune", "options", options))
                 .post(jobs.toString()).then().statusCode(202)
                 .header("Location", containsString("/jobs/"))
                 .extract().path("id");
@@ -98,8 +108,8 @@ class JobResourceTest {
     private void awaitProgress(String id) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
         while (System.nanoTime() < deadline) {
-            Integer done = given().get(jobs + "/" + id).then().statusCode(200).extract().path("progress.done");
-            String phase = given().get(jobs + "/" + id).then().extract().path("progress.phase");
+            Integer done = operator().get(jobs + "/" + id).then().statusCode(200).extract().path("progress.done");
+            String phase = operator().get(jobs + "/" + id).then().extract().path("progress.phase");
             if ("finetune".equals(phase) && done != null && done >= 1) {
                 return;
             }
@@ -111,7 +121,8 @@ class JobResourceTest {
     private List<String> readEvents(String id) throws Exception {
         HttpClient client = HttpClient.newHttpClient();
         HttpRequest request = HttpRequest.newBuilder(URI.create(jobs + "/" + id + "/events"))
-                .header("Accept", "text/event-stream").timeout(Duration.ofMinutes(4)).build();
+                .header("Accept", "text/event-stream")
+                .header("Authorization", "Bearer " + TrainerTestEnvironment.viewer()).timeout(Duration.ofMinutes(4)).build();
         HttpResponse<java.io.InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
         assertEquals(200, response.statusCode());
         List<String> events = new ArrayList<>();
