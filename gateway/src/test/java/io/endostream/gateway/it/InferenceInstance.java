@@ -93,6 +93,9 @@ public final class InferenceInstance implements AutoCloseable {
         props.put("endostream.inference.onnx-runtime.intra-op-threads", "1");
         props.put("endostream.inference.onnx-runtime.warmup-runs", "1");
         props.put("endostream.inference.batching.max-batch-size", "4");
+        // the shadow runs whatever the machine's load (its budget is ShadowBudgetTest's business, not this test's)
+        props.put("endostream.shadow.max-primary-wait", "10s");
+        props.put("endostream.shadow.max-share", "1");
         props.put("quarkus.log.category.\"org.apache.kafka\".level", "WARN");
         props.putAll(s.extraSettings());
         List<String> command = new ArrayList<>();

@@ -1,6 +1,5 @@
 package io.endostream.gateway.it;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.endostream.contracts.Topics;
 import io.endostream.contracts.rollout.ModelRef;
 import io.endostream.contracts.rollout.RolloutPlan;
@@ -41,7 +40,6 @@ import java.util.function.Supplier;
 
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -65,6 +63,7 @@ class RolloutAcrossInstancesTest {
     static final String STABLE = "it-1";
     static final String CANDIDATE = "it-2";
     static final String NEXT = "it-3";
+    static final String SHADOWED = "it-4";
     /** The fixture graph with a manifest that applies a sigmoid to its probabilities and thresholds at 0.99: every
      * pixel stays below logit(0.99) = 4.6, so this version segments nothing (a plausible packaging mistake). */
     static final String SEGMENTS_NOTHING = "it-nothing";
@@ -97,6 +96,7 @@ class RolloutAcrossInstancesTest {
         register(STABLE, TestModels.manifestJson(STABLE));
         register(CANDIDATE, TestModels.manifestJson(CANDIDATE));
         register(NEXT, TestModels.manifestJson(NEXT));
+        register(SHADOWED, TestModels.manifestJson(SHADOWED));
         register(SEGMENTS_NOTHING, TestModels.manifestJson(SEGMENTS_NOTHING)
                 .replace("\"activation\" : \"none\"", "\"activation\" : \"sigmoid\"")
                 .replace("\"threshold\" : 0.5", "\"threshold\" : 0.99"));
@@ -295,6 +295,94 @@ class RolloutAcrossInstancesTest {
         assertEquals("abort", audit.getString("[0].action"));
         assertEquals("olga", audit.getString("[0].actor"));
         assertEquals("rollback under traffic", audit.getString("[0].reason"));
+    }
+
+    @Test
+    @Order(6)
+    void shadowMasksAppearOnlyOnTheShadowTopicAndTheAnalysisShowsTheirAgreement() {
+        // shadow first on every stream; minShadowFrames out of reach, so the step stays in shadow while it is checked
+        RolloutPlan plan = RolloutPlan.fromJson(operator().contentType(ContentType.JSON).body("""
+                {"candidate": "polyp-unet:%s", "steps": [25, 100], "shadowPercent": 100, "shadowFirst": true,
+                 "gates": {"minFrames": 40, "maxErrorRate": 0.01, "maxP99Ms": 0, "maxP99Ratio": 0,
+                           "minShadowFrames": 1000000, "minShadowDice": 0.7, "minShadowIou": 0}}""".formatted(SHADOWED))
+                .when().post("/api/deployments/default/rollout").then().statusCode(200).extract().asByteArray());
+        assertEquals(new ModelRef("polyp-unet", SHADOWED), plan.shadow());
+        assertEquals(null, plan.canary(), "no live stream goes to a shadow candidate");
+        awaitFollowing(List.of(a, b), plan.revision());
+        List<String> streams = List.of("shadowed-1", "shadowed-2", "shadowed-3", "shadowed-4");
+        List<String> frames = new ArrayList<>();
+        // a few frames at a time: the shadow's budget (4 queued) drops what arrives in a burst, by design
+        await("shadow masks of every stream", ANSWERED, () -> {
+            frames.addAll(traffic.send(streams, 1));
+            return traffic.shadowMasks(frames).stream().map(StreamTraffic.MaskSeen::stream).distinct().count()
+                    == streams.size();
+        });
+        awaitAnswered(frames);
+        for (StreamTraffic.MaskSeen shadowMask : traffic.shadowMasks(frames)) {
+            assertEquals(SHADOWED, shadowMask.version(), "version of a shadow mask");
+        }
+        // consumers of endoscopy.masks see stable only: the candidate's masks never reach them
+        assertVersions("while shadowed", Map.of("shadowed-1", CANDIDATE, "shadowed-2", CANDIDATE,
+                "shadowed-3", CANDIDATE, "shadowed-4", CANDIDATE), frames);
+        // the gateway's analysis has the agreement figures (the same graph and recipe: the masks agree)
+        await("agreement figures in the gateway's analysis", ANSWERED, () -> viewer().when()
+                .get("/api/deployments/default/analysis").then().statusCode(200).extract().jsonPath()
+                .getLong("figures.shadowFrames") > 0);
+        JsonPath analysis = viewer().when().get("/api/deployments/default/analysis").then().statusCode(200)
+                .extract().jsonPath();
+        assertEquals("shadow", analysis.getString("phase"));
+        assertTrue(analysis.getDouble("figures.shadowDice") > 0.95, "shadow Dice " + analysis.get("figures"));
+        assertTrue(analysis.getDouble("figures.shadowIou") > 0.9, "shadow IoU " + analysis.get("figures"));
+        operator().contentType(ContentType.JSON).body("{\"reason\":\"shadow checked\"}")
+                .when().post("/api/deployments/default/abort").then().statusCode(200);
+    }
+
+    @Test
+    @Order(7)
+    void aCandidateThatSegmentsNothingFailsItsShadowGateAndIsRolledBackAutomaticallyLosingNoFrame() throws Exception {
+        List<String> streams = List.of("bad-1", "bad-2", "bad-3", "bad-4");
+        long since = System.currentTimeMillis();
+        Collection<String> sent = new ConcurrentLinkedQueue<>();
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread sender = traffic.continuous(streams, 4, stop, sent);
+        RolloutPlan rolledBack;
+        try {
+            RolloutPlan started = RolloutPlan.fromJson(operator().contentType(ContentType.JSON).body("""
+                    {"candidate": "polyp-unet:%s", "steps": [25, 100], "shadowPercent": 100, "shadowFirst": true,
+                     "gates": {"minFrames": 40, "maxErrorRate": 0.01, "maxP99Ms": 0, "maxP99Ratio": 0,
+                               "minShadowFrames": 20, "minShadowDice": 0.7, "minShadowIou": 0},
+                     "reason": "a candidate that segments nothing"}""".formatted(SEGMENTS_NOTHING))
+                    .when().post("/api/deployments/default/rollout").then().statusCode(200).extract().asByteArray());
+            awaitFollowing(List.of(a, b), started.revision());
+            await("the analysis to roll the candidate back", Duration.ofMinutes(4),
+                    () -> "rolled-back".equals(viewer().when().get("/api/deployments/default").then().statusCode(200)
+                            .extract().jsonPath().getString("status.phase")));
+            rolledBack = currentPlan();
+            awaitFollowing(List.of(a, b), rolledBack.revision());
+            int followedAt = sent.size();
+            await("traffic after the rollback", ANSWERED, () -> sent.size() >= followedAt + 2 * streams.size());
+        } finally {
+            stop.set(true);
+            sender.join();
+        }
+        long until = System.currentTimeMillis() + 1;
+        assertTrue(rolledBack.rolledBack().contains(new ModelRef("polyp-unet", SEGMENTS_NOTHING)));
+        assertEquals(new ModelRef("polyp-unet", CANDIDATE), rolledBack.stable());
+        JsonPath audit = viewer().queryParam("deployment", "default").queryParam("limit", 1).when().get("/api/audit")
+                .then().statusCode(200).extract().jsonPath();
+        assertEquals("rollback", audit.getString("[0].action"));
+        assertEquals("gateway/analysis", audit.getString("[0].actor"));
+        assertTrue(audit.getString("[0].reason").startsWith("gate shadowDice failed: "), audit.getString("[0].reason"));
+        assertTrue(audit.getDouble("[0].figures.shadowDice") < 0.7, "figures " + audit.get("[0].figures"));
+
+        awaitAnswered(sent);
+        FrameAudit.Report report = new FrameAudit(KafkaBrokerTestResource.bootstrapServers())
+                .audit(since, until, Duration.ofSeconds(30));
+        assertEquals(sent.size(), report.frames(), "frames in the audit window");
+        assertTrue(report.everyFrameAccounted(), "unaccounted frames during the rollback: " + report.examples());
+        // the bad candidate only ever ran in the shadow: every primary mask is stable's
+        traffic.versionsByStream(sent).forEach((stream, versions) ->
+                assertEquals(Set.of(CANDIDATE), versions, "versions serving " + stream));
     }
 
     // ---- helpers ---------------------------------------------------------------------------------------------

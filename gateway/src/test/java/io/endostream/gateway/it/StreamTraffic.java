@@ -61,12 +61,19 @@ public final class StreamTraffic implements AutoCloseable {
 
     public StreamTraffic(String bootstrapServers) {
         producer = FrameProducers.create(bootstrapServers, "rollout-it-frames");
+        // frames that show a polyp: the model's masks are then mostly non-empty, so a candidate that segments
+        // nothing disagrees with stable (two empty masks would agree fully)
         try (EndoscopySimulator simulator = new EndoscopySimulator(7, WIDTH, HEIGHT)) {
-            for (int i = 0; i < 16; i++) {
+            for (int i = 0; i < 400 && jpegs.size() < 16; i++) {
                 try (SimulatedFrame frame = simulator.next()) {
-                    jpegs.add(frame.jpeg(80));
+                    if (frame.polypCount() > 0) {
+                        jpegs.add(frame.jpeg(80));
+                    }
                 }
             }
+        }
+        if (jpegs.isEmpty()) {
+            throw new IllegalStateException("the simulator rendered no frame with a polyp in 400 frames");
         }
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
