@@ -14,9 +14,11 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import jakarta.interceptor.Interceptor;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -66,7 +68,13 @@ public class ControlPlane {
         return new ModelRegistry(assignments, instanceId, config.touchInterval(), Clock.systemUTC());
     }
 
-    void start(@Observes StartupEvent event) {
+    /**
+     * Runs before SmallRye Reactive Messaging starts the frames channel (its start-up observer has priority
+     * LIBRARY_BEFORE), and waits up to {@code startup-sync-timeout} for the follower to read the control topics and
+     * apply the latest plan: a frame taken earlier would be routed by the start-up model with its stream's sticky
+     * assignment still unread, so after a restart of every instance a backlog was served by the wrong version.
+     */
+    void start(@Observes @Priority(Interceptor.Priority.LIBRARY_BEFORE - 100) StartupEvent event) {
         if (!config.enabled()) {
             return;
         }
@@ -95,6 +103,20 @@ public class ControlPlane {
                 .register(meters);
         LOG.infof("following deployment %s as %s (gateway %s)", config.deployment(), instanceId,
                 config.gatewayUrl().orElseThrow());
+        if (!awaitSynced()) {
+            LOG.warnf("control topics not read to their end within %s (endostream.control-plane.startup-sync-timeout):"
+                    + " taking frames on plan %d; streams may be routed before their assignments are known",
+                    config.startupSyncTimeout(), follower.status().planRevision());
+        }
+    }
+
+    private boolean awaitSynced() {
+        try {
+            return follower.awaitSynced(config.startupSyncTimeout());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** Null when the control plane is off. */

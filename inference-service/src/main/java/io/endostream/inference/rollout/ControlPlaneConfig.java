@@ -46,6 +46,14 @@ public interface ControlPlaneConfig {
     @WithDefault("30s")
     Duration retryAfter();
 
+    /**
+     * At start-up, how long the frames consumer waits for the control topics to be read to their end and the latest
+     * plan applied (so no frame is routed before its stream's sticky assignment is known). Past it, frames are taken
+     * on what is known, with a warning. Default 30s.
+     */
+    @WithDefault("30s")
+    Duration startupSyncTimeout();
+
     /** How often telemetry is published to endostream.telemetry. Default 5s. */
     @WithDefault("5s")
     Duration telemetryInterval();
@@ -78,7 +86,8 @@ public interface ControlPlaneConfig {
         }
         for (var d : List.of(new Object[]{"assignment-ttl", c.assignmentTtl()}, new Object[]{"touch-interval",
                 c.touchInterval()}, new Object[]{"retry-after", c.retryAfter()},
-                new Object[]{"telemetry-interval", c.telemetryInterval()})) {
+                new Object[]{"telemetry-interval", c.telemetryInterval()},
+                new Object[]{"startup-sync-timeout", c.startupSyncTimeout()})) {
             Duration value = (Duration) d[1];
             if (value.isZero() || value.isNegative()) {
                 problems.add(p + d[0] + " must be > 0, was " + value);

@@ -28,6 +28,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -98,6 +100,9 @@ public final class RolloutFollower implements AutoCloseable {
     private volatile boolean running = true;
     private Instant nextProbe = Instant.EPOCH;
     private Thread thread;
+    /** Released once the control topics are read up to their end offsets at start and the latest plan is applied. */
+    private final CountDownLatch synced = new CountDownLatch(1);
+    private Map<TopicPartition, Long> syncTarget = Map.of();
 
     public RolloutFollower(String bootstrapServers, Settings settings, ModelRegistry registry,
                            KafkaAssignmentStore assignments, GatewayClient gateway, ModelLoader loader,
@@ -150,6 +155,7 @@ public final class RolloutFollower implements AutoCloseable {
         partitions.addAll(found);
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
+        syncTarget = consumer.endOffsets(partitions, Duration.ofSeconds(5));
         return true;
     }
 
@@ -168,6 +174,7 @@ public final class RolloutFollower implements AutoCloseable {
                 }
                 probe();
                 reconcile();
+                checkSynced();
             } catch (WakeupException e) {
                 // closing
             } catch (RuntimeException e) {
@@ -257,6 +264,36 @@ public final class RolloutFollower implements AutoCloseable {
                 }
             }
         }
+    }
+
+    private void checkSynced() {
+        if (synced.getCount() == 0) {
+            return;
+        }
+        for (Map.Entry<TopicPartition, Long> end : syncTarget.entrySet()) {
+            if (consumer.position(end.getKey()) < end.getValue()) {
+                return;
+            }
+        }
+        RolloutPlan plan = pending;
+        if (plan != null && plan.revision() != appliedRevision) {
+            return;
+        }
+        synced.countDown();
+        LOG.infof("control topics read to their end: following plan %d with %d known stream assignments",
+                appliedRevision, assignments.table().snapshot().size());
+    }
+
+    /**
+     * Waits until the control topics have been read up to the end offsets they had when following began (so every
+     * stream assignment made before this instance started is known) and the latest plan found there is applied.
+     * Frames must not be routed before: a stream would be treated as new (its sticky assignment not yet read) or be
+     * served by the start-up model instead of its version.
+     *
+     * @return false when {@code timeout} passed first (broker or gateway unreachable, stable version not loadable)
+     */
+    public boolean awaitSynced(Duration timeout) throws InterruptedException {
+        return synced.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private boolean servedOrFailed(ModelRef ref) {

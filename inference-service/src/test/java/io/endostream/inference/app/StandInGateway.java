@@ -41,6 +41,9 @@ public class StandInGateway implements QuarkusTestResourceLifecycleManager {
                     "endostream.control-plane.token", TOKEN,
                     "endostream.control-plane.instance-id", "inf-quarkus-test",
                     "endostream.control-plane.telemetry-interval", "500ms",
+                    // the test creates the assignments topic after start-up: do not wait 30 s for a control plane
+                    // that cannot be read yet (start-up proceeds on the bootstrap model, as intended there)
+                    "endostream.control-plane.startup-sync-timeout", "2s",
                     "endostream.control-plane.cache-dir", Files.createTempDirectory("cp-cache").toString());
         } catch (Exception e) {
             throw new IllegalStateException(e);

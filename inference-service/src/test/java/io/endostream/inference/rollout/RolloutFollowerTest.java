@@ -122,7 +122,9 @@ class RolloutFollowerTest {
             try (registry; store; follower) {
                 long started = System.nanoTime();
                 follower.start();
-                await(() -> follower.status().planRevision() == 1);
+                // what the service waits for before taking frames: topics read to their end, latest plan applied
+                assertTrue(follower.awaitSynced(Duration.ofSeconds(90)), "synced with the control topics");
+                assertEquals(1, follower.status().planRevision(), "the latest plan is applied once synced");
                 System.out.printf("figure: plan 1 followed %.0f ms after the follower started (read topics, fetch, "
                         + "verify, load and warm up one version)%n", (System.nanoTime() - started) / 1e6);
                 assertTrue(registry.serves(v1), "the plan's stable version is loaded before the plan applies");
