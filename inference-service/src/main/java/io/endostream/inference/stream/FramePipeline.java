@@ -63,6 +63,8 @@ public final class FramePipeline implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(FramePipeline.class);
     private static final long STALE_LOG_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
+    /** Skip reason: a newer frame of the same stream arrived before this one was decoded or run. */
+    public static final String SUPERSEDED = "superseded";
 
     private final PipelineSettings settings;
     private final ModelRegistry models;
@@ -215,6 +217,10 @@ public final class FramePipeline implements AutoCloseable {
             complete(job, Outcome.skip("stale"));
             return;
         }
+        if (superseded(job)) { // latest-frame-wins: a newer frame of this stream is already here; skip before decoding
+            complete(job, Outcome.skip(SUPERSEDED));
+            return;
+        }
         LoadedModel model;
         try {
             model = models.acquire(frame.streamId());
@@ -246,6 +252,16 @@ public final class FramePipeline implements AutoCloseable {
         }
         job.enqueuedNanos = System.nanoTime();
         model.batcher().submit(job); // hand-over: from here the batcher thread owns the job until it calls back
+    }
+
+    /**
+     * Latest-frame-wins (real-time mode only): a frame not yet decoded or not yet run is dropped when a newer frame
+     * of the same stream has arrived since, so under overload each stream's newest frame is served instead of a
+     * queue of older ones. The skip is counted ({@code reason="superseded"}) and released in frame order like any
+     * outcome. Lossless mode processes every frame.
+     */
+    private boolean superseded(FrameJob job) {
+        return !settings.lossless() && job.lane.newerIssued(job.ticket);
     }
 
     private void logStale(String streamId, long ageMillis) {
@@ -545,6 +561,19 @@ public final class FramePipeline implements AutoCloseable {
                 modelReleased = true;
                 model.release();
             }
+        }
+
+        /** On the inference thread, before the job joins a batch: latest-frame-wins. */
+        @Override
+        public boolean withdraw() {
+            if (!superseded(this)) {
+                return false;
+            }
+            closeSample();
+            releaseModel();
+            // the skip is released on a codec thread: releasing may publish later outcomes, never on this thread
+            onCodec(this, () -> complete(this, Outcome.skip(SUPERSEDED)));
+            return true;
         }
 
         @Override

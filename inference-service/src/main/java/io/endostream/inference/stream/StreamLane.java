@@ -119,6 +119,11 @@ final class StreamLane<T> {
         return retrying;
     }
 
+    /** True when a later frame of this stream has arrived since {@code ticket} was issued (latest-frame-wins). */
+    synchronized boolean newerIssued(long ticket) {
+        return ticket + 1 < issued;
+    }
+
     /** Frames issued and not yet released (waiting for earlier frames or for their own outcome). */
     synchronized long unreleased() {
         return issued - nextToRelease;
