@@ -28,8 +28,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 svc="$root/inference-service"
 quick=false out="$svc/target/bench/$(date -u +%Y%m%dT%H%M%SZ)" port=19192 http=18091 phase_seconds="" soak=0
 # The memory and thread settings the README documents (section "Memory and threads"); override to compare.
-service_opts="${BENCH_SERVICE_OPTS-}"
-service_env="${BENCH_SERVICE_ENV-}"
+service_opts="${BENCH_SERVICE_OPTS--Xmx384m -XX:MaxDirectMemorySize=128m -XX:ReservedCodeCacheSize=64m -XX:MaxMetaspaceSize=192m}"
+service_env="${BENCH_SERVICE_ENV-MALLOC_ARENA_MAX=2}"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) quick=true; shift ;;

@@ -60,7 +60,7 @@ public interface InferenceConfig {
         @WithDefault("0")
         int cudaDeviceId();
 
-        /** Threads inside one inference; 0 = one per core (ONNX Runtime's choice). Default 0. */
+        /** Threads inside one inference; 0 = half the cores, at least 1 (the codec threads take the rest). Default 0. */
         @WithDefault("0")
         int intraOpThreads();
 

@@ -177,11 +177,15 @@ public final class ServiceBench {
                     Integer.parseInt(o.getOrDefault("intra-op", "0")), false,
                     Integer.parseInt(o.getOrDefault("max-batch", "8")), 2);
             out.put("ortSettings", settings.toString());
+            out.put("ortIntraOpThreads", settings.effectiveIntraOpThreads());
+            long rss0 = rssKb(ProcessHandle.current().pid());
             try (SegmentationModel model = SegmentationModel.open(artifact, settings)) {
                 out.put("ortBatch1", ort(model, 1, 600));
                 if (model.maxBatch() > 1) {
                     out.put("ortMaxBatch", ort(model, model.maxBatch(), 120));
                 }
+                // the session's native memory (weights, ORT's arena at its peak, bound I/O buffers)
+                out.put("ortSessionRssMb", (rssKb(ProcessHandle.current().pid()) - rss0) / 1024.0);
             }
         }
         out.put("codec", codec(manifest, images, w, h));
@@ -227,7 +231,9 @@ public final class ServiceBench {
         Postprocessor post = new Postprocessor(manifest.output());
         MaskEncoder encoder = new MaskEncoder(1);
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        com.sun.management.ThreadMXBean allocations = (com.sun.management.ThreadMXBean) threads;
         long[] cpu = new long[4];
+        long allocated = 0;
         int n = Math.max(100, 120_000_000 / (width * height)); // ~290 at 720x576, 100 at 1080p
         int warm = 30;
         Mat output = new Mat(manifest.input().height(), manifest.input().width(), CvType.CV_32FC1, new Scalar(-5));
@@ -235,6 +241,7 @@ public final class ServiceBench {
         output.submat(manifest.input().height() / 4, manifest.input().height() / 2,
                 manifest.input().width() / 3, manifest.input().width() * 2 / 3).setTo(new Scalar(5));
         for (int i = 0; i < n + warm; i++) {
+            long a0 = allocations.getCurrentThreadAllocatedBytes();
             long t0 = threads.getCurrentThreadCpuTime();
             DecodedFrame decoded = decoder.decode(frame(images.get(i % images.size()), i), manifest.input().width(),
                     manifest.input().height());
@@ -250,6 +257,7 @@ public final class ServiceBench {
             result.close();
             long t4 = threads.getCurrentThreadCpuTime();
             if (i >= warm) {
+                allocated += allocations.getCurrentThreadAllocatedBytes() - a0;
                 cpu[0] += t1 - t0;
                 cpu[1] += t2 - t1;
                 cpu[2] += t3 - t2;
@@ -263,6 +271,7 @@ public final class ServiceBench {
         m.put("preprocessMs", cpu[1] / 1e6 / n);
         m.put("postprocessMs", cpu[2] / 1e6 / n);
         m.put("encodeMs", cpu[3] / 1e6 / n);
+        m.put("javaHeapBytesAllocatedPerFrame", allocated / n); // on this thread, the 4 stages (plus the Frame record)
         return m;
     }
 
