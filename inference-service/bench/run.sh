@@ -77,6 +77,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM # Ctrl-C reaches every child (same process group); the EXIT trap then stops what is left
 log() { echo "[bench $(date -u +%T)] $*"; }
 harness() { java -Xss16m -cp "$svc/target/test-classes:$svc/target/classes:$(cat "$bench_cp")" \
                 io.endostream.inference.bench.ServiceBench "$@"; }

@@ -87,6 +87,7 @@ public class InferenceService {
         // before the channels start (this bean runs first): the first real frames must not pay for JIT and set-up
         PathWarmUp.run(first, settings);
         pipeline = new FramePipeline(settings, registry, publisher, metrics, inFlight, Clock.systemUTC());
+        pipeline.latestFrameWins(stream.latestFrameWins());
         TelemetryRecorder telemetry = controlPlane.telemetry();
         if (telemetry != null) { // the rollout analysis judges each version by these outcomes
             pipeline.outcomeListener(new OutcomeListener() {

@@ -92,6 +92,13 @@ public interface InferenceConfig {
         @WithDefault("false")
         boolean lossless();
 
+        /**
+         * Latest-frame-wins (ignored in lossless mode): a frame still waiting for a codec thread, or decoded and waiting
+         * for inference, is skipped (counted as superseded) when a newer frame of its stream has come as far. Default true.
+         */
+        @WithDefault("true")
+        boolean latestFrameWins();
+
         /** Threads for decode, preprocess, postprocess, encode; 0 = one per core. Default 0. */
         @WithDefault("0")
         int codecThreads();

@@ -89,6 +89,7 @@ public final class FramePipeline implements AutoCloseable {
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private volatile boolean closing;
     private volatile OutcomeListener outcomes = OutcomeListener.NONE;
+    private volatile boolean latestFrameWins = true;
 
     public FramePipeline(PipelineSettings settings, ModelRegistry models, OutcomePublisher publisher,
                          PipelineMetrics metrics, AtomicInteger inFlight, Clock clock) {
@@ -112,6 +113,14 @@ public final class FramePipeline implements AutoCloseable {
         // Publish results arrive on the producer's I/O thread: they hop here before touching a lane, because a
         // lane's lock may be held by a thread blocked in send() waiting for that very I/O thread.
         this.completions = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "frame-outcomes"));
+    }
+
+    /**
+     * Latest-frame-wins in real-time mode (the default): see {@link #superseded} and {@link #submit}. Off, a stream's
+     * frames are served first in, first out within {@code max-age}. Lossless mode never skips.
+     */
+    public void latestFrameWins(boolean on) {
+        this.latestFrameWins = on;
     }
 
     /** Who hears how each version's frames ended (the control plane's telemetry); none by default. */
@@ -145,7 +154,31 @@ public final class FramePipeline implements AutoCloseable {
         String streamId = key == null ? "" : new String(key, StandardCharsets.UTF_8);
         StreamLanes.Admitted<FrameJob> admitted = lanes.admit(streamId);
         FrameJob job = new FrameJob(in, streamId, admitted.lane(), admitted.ticket());
-        onCodec(job, () -> decodeAndQueue(job));
+        if (settings.lossless() || !latestFrameWins) {
+            onCodec(job, () -> decodeAndQueue(job));
+            return room;
+        }
+        // latest-frame-wins: the newest frame takes the place of the stream's frame still waiting for a codec thread
+        StreamLane<FrameJob> lane = admitted.lane();
+        FrameJob replaced = lane.offerLatest(job);
+        if (replaced != null) {
+            onCodec(replaced, () -> complete(replaced, Outcome.skip(SUPERSEDED)));
+        }
+        Runnable slot = () -> {
+            FrameJob latest = lane.takeLatest();
+            if (latest != null) {
+                try {
+                    decodeAndQueue(latest);
+                } catch (Throwable e) {
+                    processingFailed(latest, "unexpected", e);
+                }
+            }
+        };
+        try {
+            codec.execute(slot);
+        } catch (RejectedExecutionException e) { // codec threads stopped (shutdown timed out): end it here
+            slot.run();
+        }
         return room;
     }
 
@@ -217,10 +250,6 @@ public final class FramePipeline implements AutoCloseable {
             complete(job, Outcome.skip("stale"));
             return;
         }
-        if (superseded(job)) { // latest-frame-wins: a newer frame of this stream is already here; skip before decoding
-            complete(job, Outcome.skip(SUPERSEDED));
-            return;
-        }
         LoadedModel model;
         try {
             model = models.acquire(frame.streamId());
@@ -251,17 +280,19 @@ public final class FramePipeline implements AutoCloseable {
             return;
         }
         job.enqueuedNanos = System.nanoTime();
+        job.lane.queuedForInference(job.ticket); // before the hand-over: older frames of the stream may now withdraw
         model.batcher().submit(job); // hand-over: from here the batcher thread owns the job until it calls back
+        faults.queuedForInference(frame);
     }
 
     /**
-     * Latest-frame-wins (real-time mode only): a frame not yet decoded or not yet run is dropped when a newer frame
-     * of the same stream has arrived since, so under overload each stream's newest frame is served instead of a
-     * queue of older ones. The skip is counted ({@code reason="superseded"}) and released in frame order like any
-     * outcome. Lossless mode processes every frame.
+     * Latest-frame-wins (real-time mode only), second stage: a decoded frame is dropped before inference when a newer
+     * frame of its stream is already decoded and waiting too (the newest decoded one always runs, so no stream
+     * starves). The first stage is in {@link #submit}: a frame waiting for a codec thread is replaced by a newer one.
+     * Skips are counted ({@code reason="superseded"}) and released in frame order like any outcome.
      */
     private boolean superseded(FrameJob job) {
-        return !settings.lossless() && job.lane.newerIssued(job.ticket);
+        return !settings.lossless() && latestFrameWins && job.lane.newerQueuedForInference(job.ticket);
     }
 
     private void logStale(String streamId, long ageMillis) {

@@ -40,7 +40,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Latest-frame-wins under overload, masks published to a real KRaft broker: while the inference thread is held on a
  * stream's first frame, that stream's later frames pile up (the overload); once it moves on, only the newest of them
- * is masked and every older one is skipped as {@code superseded}, counted and acknowledged, in frame order. Another
+ * is masked and every older one is skipped as {@code superseded} (replaced while waiting for a codec thread, or
+ * withdrawn before inference because a newer one was decoded), counted and acknowledged, in frame order. Another
  * stream, one frame at a time, loses nothing. Lossless mode masks every frame of the same scenario.
  */
 class LatestFrameWinsTest {
@@ -107,9 +108,9 @@ class LatestFrameWinsTest {
         CountDownLatch inferenceHeld = new CountDownLatch(1);
         FaultInjector overload = new FaultInjector() {
             @Override
-            public void beforeDecode(Frame frame) {
+            public void queuedForInference(Frame frame) {
                 if (frame.streamId().equals("busy") && frame.sequence() == PILED) {
-                    newestArrived.countDown(); // called after the newest frame took its ticket
+                    newestArrived.countDown(); // the newest frame is decoded and waits for inference
                 }
             }
 
