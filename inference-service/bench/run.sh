@@ -4,6 +4,7 @@
 #   inference-service/bench/run.sh [--quick] [--out DIR] [--port 19192] [--http-port 18091]
 #                                  [--service-opts "JVM options and -D settings for the service"]
 #                                  [--service-env "VAR=value ..."] [--phase-seconds 30] [--soak SECONDS]
+#                                  [--provider cpu|cuda]
 #
 # What runs, each in its own JVM: a KRaft broker (endostream-local broker), the packaged service
 # (target/quarkus-app/quarkus-run.jar with its real application.properties and the committed fixture model), the
@@ -26,7 +27,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 svc="$root/inference-service"
-quick=false out="$svc/target/bench/$(date -u +%Y%m%dT%H%M%SZ)" port=19192 http=18091 phase_seconds="" soak=0
+quick=false provider=cpu out="$svc/target/bench/$(date -u +%Y%m%dT%H%M%SZ)" port=19192 http=18091 phase_seconds="" soak=0
 # The memory and thread settings the README documents (section "Memory and threads"); override to compare.
 service_opts="${BENCH_SERVICE_OPTS--Xmx384m -XX:MaxDirectMemorySize=128m -XX:ReservedCodeCacheSize=64m -XX:MaxMetaspaceSize=192m}"
 service_env="${BENCH_SERVICE_ENV-MALLOC_ARENA_MAX=2}"
@@ -40,7 +41,8 @@ while [[ $# -gt 0 ]]; do
     --service-env) service_env="$2"; shift 2 ;;
     --phase-seconds) phase_seconds="$2"; shift 2 ;;
     --soak) soak="$2"; shift 2 ;;
-    -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --provider) provider="$2"; shift 2 ;;
+    -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -61,7 +63,7 @@ missing=()
 [[ -f "$local_cp" && -d "$root/deploy/local/target/classes" ]] || missing+=("$local_cp")
 if ((${#missing[@]})); then
   echo "bench: missing ${missing[*]}" >&2
-  sed -n '19,25p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '20,26p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 fi
 for p in "$port" $((port + 1)) "$http"; do
@@ -91,7 +93,7 @@ ticks() { awk '{ s = $0; sub(/.*\) /, "", s); split(s, f, " "); print f[12] + f[
   echo "java $(java -version 2>&1 | head -1)"
   echo "service_opts $service_opts"
   echo "service_env $service_env"
-  echo "quick $quick phase_seconds $phase"
+  echo "quick $quick phase_seconds $phase provider $provider"
   echo "git $(git -C "$root" rev-parse --short HEAD 2>/dev/null)$(git -C "$root" diff --quiet 2>/dev/null || echo -dirty)"
 } > "$out/run.txt"
 printf 'phase\tstart\tend\tcpu_ticks_start\tcpu_ticks_end\tmasks_file\n' > "$out/phases.tsv"
@@ -114,7 +116,7 @@ bootstrap="127.0.0.1:$port"
 
 log "parts alone: ONNX Runtime at the service's settings, codec stages, relay Kafka clients (720x576)"
 harness parts --model "$model" --frames "$work/frames-720x576" --bootstrap "$bootstrap" --relay-frames "$relay_frames" \
-  --out "$out/parts-720x576.json" > /dev/null
+  --provider "$provider" --out "$out/parts-720x576.json" > /dev/null
 log "parts alone (1920x1080)"
 harness parts --model "$model" --frames "$work/frames-1920x1080" --bootstrap "$bootstrap" --relay-frames "$relay_frames" \
   --ort false --out "$out/parts-1920x1080.json" > /dev/null
@@ -122,7 +124,8 @@ harness parts --model "$model" --frames "$work/frames-1920x1080" --bootstrap "$b
 start_service() { # name extra-options...
   local name="$1"; shift
   env $service_env java $service_opts "$@" -Dkafka.bootstrap.servers="$bootstrap" -Dquarkus.http.host=127.0.0.1 \
-      -Dquarkus.http.port="$http" -Dendostream.inference.model.dir="$model" -jar "$app" > "$work/$name.log" 2>&1 &
+      -Dquarkus.http.port="$http" -Dendostream.inference.model.dir="$model" \
+      -Dendostream.inference.onnx-runtime.provider="$provider" -jar "$app" > "$work/$name.log" 2>&1 &
   service_pid=$!; pids+=("$service_pid")
   local t0; t0=$(date +%s.%N)
   for ((i = 0; i < 480; i++)); do

@@ -173,13 +173,15 @@ public final class ServiceBench {
         out.put("meanFrameBytes", images.stream().mapToInt(b -> b.length).average().orElse(0));
         if (Boolean.parseBoolean(o.getOrDefault("ort", "true"))) {
             // the service's own session settings (InferenceConfig defaults unless the run overrides them)
-            SessionSettings settings = new SessionSettings(ExecutionProvider.CPU, 0,
+            SessionSettings settings = new SessionSettings(
+                    ExecutionProvider.valueOf(o.getOrDefault("provider", "cpu").toUpperCase(Locale.ROOT)), 0,
                     Integer.parseInt(o.getOrDefault("intra-op", "0")), false,
                     Integer.parseInt(o.getOrDefault("max-batch", "8")), 2);
             out.put("ortSettings", settings.toString());
             out.put("ortIntraOpThreads", settings.effectiveIntraOpThreads());
             long rss0 = rssKb(ProcessHandle.current().pid());
             try (SegmentationModel model = SegmentationModel.open(artifact, settings)) {
+                out.put("ortProvider", model.provider().toString());
                 out.put("ortBatch1", ort(model, 1, 600));
                 if (model.maxBatch() > 1) {
                     out.put("ortMaxBatch", ort(model, model.maxBatch(), 120));
