@@ -131,7 +131,19 @@ def main(out):
         c = pr["codec"]
         parts_rows.append(f"| {size} | {c['decodeMs']:.3f} | {c['preprocessMs']:.3f} | {c['postprocessMs']:.3f} | "
                           f"{c['encodeMs']:.3f} | {pr['relay']['cpuMsPerFrame']:.3f} |")
-    md = [f"bench {out}", "",
+    warnings = []
+    try:
+        load_avg = float(run.get("uptime", "").split("load average:")[1].split(",")[0])
+        if load_avg > cores:
+            warnings.append(f"load average {load_avg:.1f} at the start on {cores} cores: other work competed for the CPU")
+    except (IndexError, ValueError):
+        pass
+    floors = [p["p50Ms"] for n, p in phases.items() if n.startswith("relay-")]
+    if floors and max(floors) > 50:
+        warnings.append(f"the relay floor's p50 reached {max(floors):.0f} ms (a quiet machine: ~5-10 ms): the broker and "
+                        "the load generator were starved, so latency rows and stale skips do not measure the service")
+    result["warnings"] = warnings
+    md = [f"bench {out}", "", *[f"**WARNING**: {w}" for w in warnings], "",
           f"{run.get('uptime', '')}  ->  end: {run.get('uptime_end', '')}",
           f"service JVM: `{run.get('service_opts', '')}` env `{run.get('service_env', '')}`; git {run.get('git', '')}",
           "",
