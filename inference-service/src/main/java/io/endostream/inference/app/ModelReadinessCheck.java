@@ -9,8 +9,7 @@ import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
- * Ready when the plan's stable model is loaded and warmed up, the mask and dead-letter producers know their topics
- * ({@link ProducerWarmUp}) and the frames consumer has partitions assigned (before
+ * Ready when the plan's stable model is loaded and warmed up and the frames consumer has partitions assigned (before
  * that a frame waits for the group to form, and could be skipped as stale by the time it is read). An instance left
  * without partitions (more instances than partitions) is therefore not ready: it takes no traffic. Kafka reachability is reported beside it by
  * Quarkus' Kafka health check and SmallRye's channel checks ({@code /q/health/ready} needs all of them up).
@@ -36,8 +35,8 @@ public class ModelReadinessCheck implements HealthCheck {
         }
         java.util.Set<org.apache.kafka.common.TopicPartition> assigned = service.partitions().assigned();
         response.withData("framesPartitions", assigned.size());
-        boolean producersWarm = producers.warm();
-        response.withData("producersWarm", producersWarm);
-        return response.status(model && !assigned.isEmpty() && producersWarm).build();
+        // reported, not gating: the warm-up starts at start-up and a probe must not wait for a metadata round trip
+        response.withData("producersWarm", producers.warm());
+        return response.status(model && !assigned.isEmpty()).build();
     }
 }

@@ -3,7 +3,9 @@ package io.endostream.inference.app;
 import io.endostream.contracts.Topics;
 import io.smallrye.reactive.messaging.kafka.KafkaClientService;
 import io.smallrye.reactive.messaging.kafka.KafkaProducer;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -11,10 +13,11 @@ import org.jboss.logging.Logger;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Warms the mask and dead-letter producers before the instance reports ready: each fetches its topic's metadata on
- * its sending thread, which opens the connection to the leaders. Otherwise the first mask pays for the metadata
- * round trip (the producer blocks in send() until it knows the partitions). Started by the first readiness probe;
- * a failure is retried on the next one.
+ * Warms the mask and dead-letter producers at start-up, while the frames consumer joins its group: each fetches its
+ * topic's metadata on its sending thread, which opens the connection to the leaders. Otherwise the first mask pays
+ * for the metadata round trip (the producer blocks in send() until it knows the partitions). When the producers do
+ * not exist yet at start-up, or the fetch failed, the next readiness probe starts it again (readiness reports
+ * {@code producersWarm}).
  */
 @ApplicationScoped
 public class ProducerWarmUp {
@@ -32,10 +35,18 @@ public class ProducerWarmUp {
 
     private CompletableFuture<Void> warming;
 
+    void onStart(@Observes StartupEvent event) {
+        warm();
+    }
+
     /** True once both producers know their topic's partitions; the first call starts the warm-up. */
     public synchronized boolean warm() {
         if (warming == null || warming.isCompletedExceptionally()) {
-            warming = start();
+            try {
+                warming = start();
+            } catch (RuntimeException e) { // a warm-up must never take readiness down with it
+                warming = CompletableFuture.failedFuture(e);
+            }
         }
         return warming.isDone() && !warming.isCompletedExceptionally();
     }
