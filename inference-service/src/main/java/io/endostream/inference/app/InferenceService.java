@@ -18,6 +18,7 @@ import io.endostream.inference.stream.FaultInjector;
 import io.endostream.inference.stream.FramePipeline;
 import io.endostream.inference.stream.OutcomeListener;
 import io.endostream.inference.stream.PartitionProgress;
+import io.endostream.inference.stream.PathWarmUp;
 import io.endostream.inference.stream.PipelineSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -88,14 +89,17 @@ public class InferenceService {
                 config.model().sha256().orElse(null));
         ModelArtifact artifact = config.model().dir().map(loader::fromDirectory)
                 .orElseGet(() -> loader.fromUrl(config.model().url().orElseThrow()));
-        load(artifact);
+        LoadedModel first = load(artifact);
         InferenceConfig.Stream stream = config.stream();
         PipelineSettings settings = new PipelineSettings(config.limits().maxFrameBytes(), config.limits().maxPixels(),
                 stream.maxAge(), stream.lossless(), stream.codecThreads() == 0 ? cores : stream.codecThreads(),
                 stream.maxInFlight(), config.mask().pngCompression(), config.mask().maxRegions(),
                 config.mask().minRegionArea(), stream.maxClockSkew(), config.limits().maxDeadLetterBytes(),
                 stream.stuckAfter());
+        // before the channels start (this bean runs first): the first real frames must not pay for JIT and set-up
+        PathWarmUp.run(first, settings);
         pipeline = new FramePipeline(settings, registry, publisher, metrics, inFlight, Clock.systemUTC());
+        pipeline.latestFrameWins(stream.latestFrameWins());
         TelemetryRecorder telemetry = controlPlane.telemetry();
         // the plan's shadow version runs on copies of shadowed streams' frames, agreement goes to the telemetry
         shadows = new ShadowRunner(registry, shadowPublisher, telemetry, meterRegistry, new ShadowSettings(

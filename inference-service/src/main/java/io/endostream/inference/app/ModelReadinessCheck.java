@@ -21,6 +21,9 @@ public class ModelReadinessCheck implements HealthCheck {
     @Inject
     InferenceService service;
 
+    @Inject
+    ProducerWarmUp producers;
+
     @Override
     public HealthCheckResponse call() {
         HealthCheckResponseBuilder response = HealthCheckResponse.named("model");
@@ -32,6 +35,8 @@ public class ModelReadinessCheck implements HealthCheck {
         }
         java.util.Set<org.apache.kafka.common.TopicPartition> assigned = service.partitions().assigned();
         response.withData("framesPartitions", assigned.size());
+        // reported, not gating: the warm-up starts at start-up and a probe must not wait for a metadata round trip
+        response.withData("producersWarm", producers.warm());
         return response.status(model && !assigned.isEmpty()).build();
     }
 }

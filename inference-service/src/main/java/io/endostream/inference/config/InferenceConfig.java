@@ -60,7 +60,7 @@ public interface InferenceConfig {
         @WithDefault("0")
         int cudaDeviceId();
 
-        /** Threads inside one inference; 0 = one per core (ONNX Runtime's choice). Default 0. */
+        /** Threads inside one inference; 0 = half the cores, at least 1 (the codec threads take the rest). Default 0. */
         @WithDefault("0")
         int intraOpThreads();
 
@@ -91,6 +91,13 @@ public interface InferenceConfig {
         /** Process every frame however late (recording, analytics): no stale skips. Default false. */
         @WithDefault("false")
         boolean lossless();
+
+        /**
+         * Latest-frame-wins (ignored in lossless mode): a frame still waiting for a codec thread, or decoded and waiting
+         * for inference, is skipped (counted as superseded) when a newer frame of its stream has come as far. Default true.
+         */
+        @WithDefault("true")
+        boolean latestFrameWins();
 
         /** Threads for decode, preprocess, postprocess, encode; 0 = one per core. Default 0. */
         @WithDefault("0")

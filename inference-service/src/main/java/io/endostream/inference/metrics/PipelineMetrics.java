@@ -48,6 +48,7 @@ public final class PipelineMetrics {
                     .description("Model versions running on this ONNX Runtime execution provider").register(registry);
         }
         skipCounter("stale"); // at 0 from the start: "no skips" reads as 0, not as a missing series
+        skipCounter("superseded");
         Gauge.builder("endostream.frames.in.flight", inFlight, AtomicInteger::get)
                 .description("Frames received and not yet acknowledged").register(registry);
     }
@@ -71,7 +72,8 @@ public final class PipelineMetrics {
 
     private Counter skipCounter(String reason) {
         return skips.computeIfAbsent(reason, r -> Counter.builder("endostream.frames.skipped").tag("reason", r)
-                .description("Frames skipped on purpose (stale: older than max-age)").register(registry));
+                .description("Frames skipped on purpose (stale: older than max-age; superseded: a newer frame of the "
+                        + "stream arrived first, latest-frame-wins)").register(registry));
     }
 
     public void batch(String modelVersion, int size) {

@@ -33,6 +33,15 @@ public final class DynamicBatcher implements AutoCloseable {
         /** Hands the sample over to the batcher; the job forgets it. Called once, on the inference thread. */
         Preprocessor.Sample takeSample();
 
+        /**
+         * Latest-frame-wins: called on the inference thread before the job joins a batch. A job that no longer needs
+         * inference (a newer frame of its stream is waiting) ends itself here and returns true; the batcher then
+         * forgets it without taking its sample.
+         */
+        default boolean withdraw() {
+            return false;
+        }
+
         /** Called on the inference thread just before the batch runs (fault injection in tests). */
         default void beforeRun() {
         }
@@ -109,6 +118,9 @@ public final class DynamicBatcher implements AutoCloseable {
                 if (first == STOP) {
                     break;
                 }
+                if (withdrawn(first)) {
+                    continue;
+                }
                 batch.add(first);
                 boolean stop = collect(batch, maxBatch, System.nanoTime() + maxWaitNanos);
                 runBatch(batch);
@@ -153,7 +165,9 @@ public final class DynamicBatcher implements AutoCloseable {
             if (next == STOP) {
                 return true;
             }
-            batch.add(next);
+            if (!withdrawn(next)) {
+                batch.add(next);
+            }
         }
         return false;
     }
@@ -197,6 +211,15 @@ public final class DynamicBatcher implements AutoCloseable {
             } catch (Throwable e) {
                 LOG.errorf(e, "handing a mask back from %s failed", model.ref());
             }
+        }
+    }
+
+    private static boolean withdrawn(Job job) {
+        try {
+            return job.withdraw();
+        } catch (Throwable e) { // the job stays in the batch: it will end as a mask or a failure
+            LOG.errorf(e, "withdrawing a superseded job failed");
+            return false;
         }
     }
 

@@ -5,13 +5,22 @@ package io.endostream.inference.model;
  *
  * @param provider         requested execution provider; CUDA falls back to CPU when unavailable
  * @param cudaDeviceId     CUDA device for {@link ExecutionProvider#CUDA}
- * @param intraOpThreads   threads inside one inference; 0 lets ONNX Runtime choose (one per core)
+ * @param intraOpThreads   threads inside one inference; 0 = half the cores, at least 1 (see {@link #effectiveIntraOpThreads})
  * @param allowSpinning    whether idle intra-op threads spin; spinning steals CPU from the codec threads
  * @param maxBatchSize     largest batch this service sends; capped by the manifest, and 1 for fixed-batch models
  * @param warmupRuns       inferences run at each batch size before the model takes traffic
  */
 public record SessionSettings(ExecutionProvider provider, int cudaDeviceId, int intraOpThreads, boolean allowSpinning,
                               int maxBatchSize, int warmupRuns) {
+
+    /**
+     * The intra-op threads a session gets. Auto (0) is half the cores, at least one: the codec threads (one per core)
+     * work beside the inference thread, so ONNX Runtime's own default (one per core) asked for twice the cores, and
+     * a parallel kernel then waits at its barrier for a worker the OS gave to a codec thread (README, "Threads").
+     */
+    public int effectiveIntraOpThreads() {
+        return intraOpThreads > 0 ? intraOpThreads : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+    }
 
     public static SessionSettings cpu(int intraOpThreads, int maxBatchSize) {
         return new SessionSettings(ExecutionProvider.CPU, 0, intraOpThreads, false, maxBatchSize, 1);

@@ -15,6 +15,10 @@ public interface FaultInjector {
     default void beforeDecode(Frame frame) {
     }
 
+    /** Called on a codec thread after the decoded frame was handed to the batcher (tests time overloads by it). */
+    default void queuedForInference(Frame frame) {
+    }
+
     /** Called on the inference thread just before the frame's batch runs. */
     default void beforeInference(Frame frame) {
     }

@@ -65,6 +65,8 @@ public final class FramePipeline implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(FramePipeline.class);
     private static final long STALE_LOG_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
+    /** Skip reason: a newer frame of the same stream arrived before this one was decoded or run. */
+    public static final String SUPERSEDED = "superseded";
 
     private final PipelineSettings settings;
     private final ModelRegistry models;
@@ -90,6 +92,7 @@ public final class FramePipeline implements AutoCloseable {
     private volatile boolean closing;
     private volatile OutcomeListener outcomes = OutcomeListener.NONE;
     private volatile ShadowRunner shadows;
+    private volatile boolean latestFrameWins = true;
 
     public FramePipeline(PipelineSettings settings, ModelRegistry models, OutcomePublisher publisher,
                          PipelineMetrics metrics, AtomicInteger inFlight, Clock clock) {
@@ -113,6 +116,14 @@ public final class FramePipeline implements AutoCloseable {
         // Publish results arrive on the producer's I/O thread: they hop here before touching a lane, because a
         // lane's lock may be held by a thread blocked in send() waiting for that very I/O thread.
         this.completions = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "frame-outcomes"));
+    }
+
+    /**
+     * Latest-frame-wins in real-time mode (the default): see {@link #superseded} and {@link #submit}. Off, a stream's
+     * frames are served first in, first out within {@code max-age}. Lossless mode never skips.
+     */
+    public void latestFrameWins(boolean on) {
+        this.latestFrameWins = on;
     }
 
     /** Who hears how each version's frames ended (the control plane's telemetry); none by default. */
@@ -154,7 +165,31 @@ public final class FramePipeline implements AutoCloseable {
         String streamId = key == null ? "" : new String(key, StandardCharsets.UTF_8);
         StreamLanes.Admitted<FrameJob> admitted = lanes.admit(streamId);
         FrameJob job = new FrameJob(in, streamId, admitted.lane(), admitted.ticket());
-        onCodec(job, () -> decodeAndQueue(job));
+        if (settings.lossless() || !latestFrameWins) {
+            onCodec(job, () -> decodeAndQueue(job));
+            return room;
+        }
+        // latest-frame-wins: the newest frame takes the place of the stream's frame still waiting for a codec thread
+        StreamLane<FrameJob> lane = admitted.lane();
+        FrameJob replaced = lane.offerLatest(job);
+        if (replaced != null) {
+            onCodec(replaced, () -> complete(replaced, Outcome.skip(SUPERSEDED)));
+        }
+        Runnable slot = () -> {
+            FrameJob latest = lane.takeLatest();
+            if (latest != null) {
+                try {
+                    decodeAndQueue(latest);
+                } catch (Throwable e) {
+                    processingFailed(latest, "unexpected", e);
+                }
+            }
+        };
+        try {
+            codec.execute(slot);
+        } catch (RejectedExecutionException e) { // codec threads stopped (shutdown timed out): end it here
+            slot.run();
+        }
         return room;
     }
 
@@ -264,7 +299,19 @@ public final class FramePipeline implements AutoCloseable {
             return;
         }
         job.enqueuedNanos = System.nanoTime();
+        job.lane.queuedForInference(job.ticket); // before the hand-over: older frames of the stream may now withdraw
         model.batcher().submit(job); // hand-over: from here the batcher thread owns the job until it calls back
+        faults.queuedForInference(frame);
+    }
+
+    /**
+     * Latest-frame-wins (real-time mode only), second stage: a decoded frame is dropped before inference when a newer
+     * frame of its stream is already decoded and waiting too (the newest decoded one always runs, so no stream
+     * starves). The first stage is in {@link #submit}: a frame waiting for a codec thread is replaced by a newer one.
+     * Skips are counted ({@code reason="superseded"}) and released in frame order like any outcome.
+     */
+    private boolean superseded(FrameJob job) {
+        return !settings.lossless() && latestFrameWins && job.lane.newerQueuedForInference(job.ticket);
     }
 
     private void logStale(String streamId, long ageMillis) {
@@ -584,6 +631,19 @@ public final class FramePipeline implements AutoCloseable {
                 modelReleased = true;
                 model.release();
             }
+        }
+
+        /** On the inference thread, before the job joins a batch: latest-frame-wins. */
+        @Override
+        public boolean withdraw() {
+            if (!superseded(this)) {
+                return false;
+            }
+            closeSample();
+            releaseModel();
+            // the skip is released on a codec thread: releasing may publish later outcomes, never on this thread
+            onCodec(this, () -> complete(this, Outcome.skip(SUPERSEDED)));
+            return true;
         }
 
         @Override

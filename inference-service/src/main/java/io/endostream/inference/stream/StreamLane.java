@@ -39,6 +39,8 @@ final class StreamLane<T> {
     private int publishing;
     private boolean retrying;
     private long lastProgressNanos = System.nanoTime();
+    private T waiting;
+    private long newestQueuedForInference = -1;
 
     synchronized long nextTicket() {
         if (idle()) {
@@ -117,6 +119,37 @@ final class StreamLane<T> {
 
     synchronized boolean retrying() {
         return retrying;
+    }
+
+    /**
+     * Latest-frame-wins, first stage: the stream's frame waiting for a codec thread. A newer frame takes the place of
+     * the one waiting (returned, to be skipped) and keeps its place in the codec queue, so under overload the stream is
+     * served in turn with its newest frame instead of starving behind its own replacements.
+     */
+    synchronized T offerLatest(T item) {
+        T replaced = waiting;
+        waiting = item;
+        return replaced;
+    }
+
+    /** The frame a codec thread should decode now (the newest waiting), or null when a newer task took it already. */
+    synchronized T takeLatest() {
+        T item = waiting;
+        waiting = null;
+        return item;
+    }
+
+    /** Latest-frame-wins, second stage: {@code ticket} was decoded and now waits for inference. */
+    synchronized void queuedForInference(long ticket) {
+        newestQueuedForInference = Math.max(newestQueuedForInference, ticket);
+    }
+
+    /**
+     * True when a newer frame of this stream is already decoded and waiting for inference: {@code ticket} can be
+     * dropped without starving the stream, because the newest decoded frame is never dropped.
+     */
+    synchronized boolean newerQueuedForInference(long ticket) {
+        return newestQueuedForInference > ticket;
     }
 
     /** Frames issued and not yet released (waiting for earlier frames or for their own outcome). */

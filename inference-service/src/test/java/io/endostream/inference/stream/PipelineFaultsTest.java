@@ -103,6 +103,9 @@ class PipelineFaultsTest {
             AtomicInteger inFlight = new AtomicInteger();
             pipeline = new FramePipeline(settings, registry, wrap.apply(kafkaPublisher),
                     new PipelineMetrics(new SimpleMeterRegistry(), inFlight), inFlight, Clock.systemUTC(), faults);
+            // these tests submit bursts faster than real time and expect every frame served: latest-frame-wins would
+            // skip the older frames of a burst (LatestFrameWinsTest covers it)
+            pipeline.latestFrameWins(false);
         }
 
         LoadedModel load() {

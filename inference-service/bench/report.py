@@ -1,0 +1,169 @@
+#!/usr/bin/env python3
+"""The issue #10 table from one bench/run.sh output folder: prints it, writes bench.md and bench.json.
+
+   python3 inference-service/bench/report.py DIR
+"""
+import json
+import os
+import sys
+
+
+def load(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+def main(out):
+    run = {}
+    for line in open(os.path.join(out, "run.txt")):
+        k, _, v = line.rstrip("\n").partition(" ")
+        run[k] = v
+    cores = int(run.get("cores", "2"))
+    parts = {s: load(os.path.join(out, f"parts-{s}.json")) for s in ("720x576", "1920x1080")}
+    drains = {s: load(os.path.join(out, f"drain-{s}.json")) for s in ("720x576", "1920x1080")
+              if os.path.exists(os.path.join(out, f"drain-{s}.json"))}
+    ort = parts["720x576"]  # the model's input size does not depend on the frame size
+    ort1, ortn = ort["ortBatch1"], ort.get("ortMaxBatch", ort["ortBatch1"])
+
+    rss = []
+    for line in open(os.path.join(out, "rss.tsv")):
+        f = line.split()
+        if len(f) == 2 and f[1].isdigit():
+            rss.append((float(f[0]), int(f[1]) / 1024.0))
+
+    phases = {}
+    for i, line in enumerate(open(os.path.join(out, "phases.tsv"))):
+        if i == 0:
+            continue
+        name, t0, t1, c0, c1, masks = (line.rstrip("\n").split("\t") + [""] * 6)[:6]
+        p = {"start": float(t0), "end": float(t1), "cpuSeconds": (int(c1) - int(c0)) / 100.0}
+        in_phase = [r for t, r in rss if float(t0) <= t <= float(t1)]
+        p["maxRssMb"] = max(in_phase) if in_phase else None
+        p["lastRssMb"] = in_phase[-1] if in_phase else None
+        if masks:
+            lg = load(os.path.join(out, masks))["phases"][0]
+            p.update({k: lg.get(k) for k in ("target", "streams", "fps", "sent", "delivered", "deadLetters",
+                                             "unanswered", "serviceSkips", "deliveredFps")})
+            # Jackson writes NaN (no latency sample) as the string "NaN"
+            p.update({k: float(lg.get(k, "NaN")) for k in ("p50Ms", "p99Ms", "p999Ms", "maxMs")})
+            fps = [s["deliveredFps"] for s in lg["perStream"]]
+            mean = sum(fps) / len(fps) if fps else 0
+            p["perStreamFps"] = fps
+            p["fpsSpread"] = max(abs(x - mean) / mean for x in fps) if mean > 0 else None
+            if p["target"] == "service" and p["delivered"]:
+                p["serviceCpuMsPerFrame"] = p["cpuSeconds"] * 1000 / p["delivered"]
+        phases[name] = p
+
+    def codec_ms(size):
+        c = parts[size]["codec"]
+        return c["decodeMs"] + c["preprocessMs"] + c["postprocessMs"] + c["encodeMs"]
+
+    def essential(size, o):
+        return o["cpuMsPerFrame"] + codec_ms(size) + parts[size]["relay"]["cpuMsPerFrame"]
+
+    rows = []  # (goal, figure, target, verdict)
+
+    def row(goal, value, target, ok, fmt="{:.2f}"):
+        text = fmt.format(value) if isinstance(value, (int, float)) else str(value)
+        rows.append({"goal": goal, "value": value, "text": text, "target": target,
+                     "met": None if ok is None else bool(ok)})
+
+    result = {"run": run, "parts": parts, "drains": drains, "phases": phases, "derived": {}}
+    d = result["derived"]
+    for size, dr in drains.items():
+        ess = essential(size, ortn)
+        d[f"essentialCpuMs-{size}"] = ess
+        d[f"overhead-{size}"] = dr["serviceCpuMsPerFrame"] / ess
+        d[f"limitFps-{size}"] = cores * 1000 / ess
+        d[f"throughputRatio-{size}"] = dr["framesPerSecond"] / d[f"limitFps-{size}"]
+        d[f"vsOrtAlone-{size}"] = dr["framesPerSecond"] / ortn["framesPerSecond"]
+        row(f"overhead {size} (service CPU/frame {dr['serviceCpuMsPerFrame']:.2f} ms in the drain / essential "
+            f"{ess:.2f} ms = ORT b{ortn['batch']} {ortn['cpuMsPerFrame']:.2f} + codec {codec_ms(size):.2f} + "
+            f"Kafka {parts[size]['relay']['cpuMsPerFrame']:.2f})", d[f"overhead-{size}"], "<= 1.15",
+            d[f"overhead-{size}"] <= 1.15)
+        row(f"throughput {size}: {dr['framesPerSecond']:.1f} frames/s vs limit {d[f'limitFps-{size}']:.1f} "
+            f"({cores} cores / essential)", d[f"throughputRatio-{size}"], ">= 0.85", d[f"throughputRatio-{size}"] >= 0.85)
+        row(f"throughput {size} vs ORT alone ({ortn['framesPerSecond']:.1f} frames/s, batch {ortn['batch']}; the old ratio)",
+            d[f"vsOrtAlone-{size}"], "report", None)
+        row(f"max RSS in the drain {size} (MB)", dr["maxRssMb"], "report", None, "{:.0f}")
+    budget = ort1["p50MsPerBatch"] + codec_ms("720x576")
+    d["modelPlusCodecMs"] = budget
+    for n in (1, 4, 8):
+        s, r = phases.get(f"service-{n}"), phases.get(f"relay-{n}")
+        if not s or not r:
+            continue
+        a50, a99 = s["p50Ms"] - r["p50Ms"], s["p99Ms"] - r["p99Ms"]
+        d[f"addedP50-{n}"], d[f"addedP99-{n}"] = a50, a99
+        row(f"{n} x 25 fps: p50 added over the relay ({s['p50Ms']:.1f} - {r['p50Ms']:.1f} ms; model+codec {budget:.2f} ms)",
+            a50, f"<= {budget + 1:.1f} ms", a50 <= budget + 1, "{:.1f} ms")
+        row(f"{n} x 25 fps: p99 added over the relay ({s['p99Ms']:.1f} - {r['p99Ms']:.1f} ms)",
+            a99, f"<= {2 * budget:.1f} ms", a99 <= 2 * budget, "{:.1f} ms")
+        row(f"{n} x 25 fps: answered {s['delivered']}/{s['sent']}, skips {s['serviceSkips']}, service CPU per "
+            f"answered frame", s.get("serviceCpuMsPerFrame", "n/a"), "report", None, "{:.2f} ms")
+        if s["maxRssMb"] is not None:
+            row(f"{n} x 25 fps: max RSS (MB)", s["maxRssMb"], "<= 768" if n == 8 else "report",
+                s["maxRssMb"] <= 768 if n == 8 else None, "{:.0f}")
+    cold, steady = phases.get("cold"), phases.get("service-4")
+    if cold and steady:
+        d["coldOverSteadyP99"] = cold["p99Ms"] / steady["p99Ms"]
+        row(f"first 1000 frames after ready: p99 {cold['p99Ms']:.1f} ms vs steady (4 x 25) {steady['p99Ms']:.1f} ms",
+            d["coldOverSteadyP99"], "<= 2", d["coldOverSteadyP99"] <= 2)
+    base = phases.get("load-50")
+    for pct in (50, 120, 200):
+        p = phases.get(f"load-{pct}")
+        if not p:
+            continue
+        if pct != 50 and base:
+            ratio = p["p99Ms"] / base["p99Ms"]
+            d[f"overloadP99Ratio-{pct}"] = ratio
+            row(f"overload {pct} % ({p['streams']} x 25 fps): p99 {p['p99Ms']:.1f} ms vs {base['p99Ms']:.1f} at 50 %",
+                ratio, "<= 2", ratio <= 2)
+        row(f"load {pct} % ({p['streams']} streams): per-stream delivered fps spread (max |fps-mean|/mean), "
+            f"mean {p['deliveredFps']:.1f} fps, answered {p['delivered']}/{p['sent']}, skips {p['serviceSkips']}",
+            p["fpsSpread"], "<= 0.10", p["fpsSpread"] is not None and p["fpsSpread"] <= 0.10)
+    if phases.get("soak"):
+        p = phases["soak"]
+        row(f"soak 8 x 25 fps: max RSS (MB), last {p['lastRssMb']:.0f}", p["maxRssMb"], "<= 768", p["maxRssMb"] <= 768,
+            "{:.0f}")
+
+    parts_rows = []
+    for size, pr in parts.items():
+        c = pr["codec"]
+        parts_rows.append(f"| {size} | {c['decodeMs']:.3f} | {c['preprocessMs']:.3f} | {c['postprocessMs']:.3f} | "
+                          f"{c['encodeMs']:.3f} | {pr['relay']['cpuMsPerFrame']:.3f} |")
+    warnings = []
+    try:
+        load_avg = float(run.get("uptime", "").split("load average:")[1].split(",")[0])
+        if load_avg > cores:
+            warnings.append(f"load average {load_avg:.1f} at the start on {cores} cores: other work competed for the CPU")
+    except (IndexError, ValueError):
+        pass
+    floors = [p["p50Ms"] for n, p in phases.items() if n.startswith("relay-")]
+    if floors and max(floors) > 50:
+        warnings.append(f"the relay floor's p50 reached {max(floors):.0f} ms (a quiet machine: ~5-10 ms): the broker and "
+                        "the load generator were starved, so latency rows and stale skips do not measure the service")
+    result["warnings"] = warnings
+    md = [f"bench {out}", "", *[f"**WARNING**: {w}" for w in warnings], "",
+          f"{run.get('uptime', '')}  ->  end: {run.get('uptime_end', '')}",
+          f"service JVM: `{run.get('service_opts', '')}` env `{run.get('service_env', '')}`; git {run.get('git', '')}",
+          "",
+          f"ONNX Runtime alone ({ort.get('ortSettings', '')}): batch 1 {ort1['framesPerSecond']:.1f} frames/s, "
+          f"{ort1['cpuMsPerFrame']:.2f} ms CPU/frame, p50 {ort1['p50MsPerBatch']:.2f} ms; batch {ortn['batch']} "
+          f"{ortn['framesPerSecond']:.1f} frames/s, {ortn['cpuMsPerFrame']:.2f} ms CPU/frame", "",
+          "| parts, CPU ms/frame | decode | preprocess | postprocess | 1-bit PNG | relay Kafka clients |",
+          "|---|---|---|---|---|---|", *parts_rows, "",
+          "| goal | figure | target | met |", "|---|---|---|---|"]
+    for r in rows:
+        met = "" if r["met"] is None else ("yes" if r["met"] else "**no**")
+        md.append(f"| {r['goal']} | {r['text']} | {r['target']} | {met} |")
+    result["table"] = rows
+    text = "\n".join(md) + "\n"
+    open(os.path.join(out, "bench.md"), "w").write(text)
+    with open(os.path.join(out, "bench.json"), "w") as f:
+        json.dump(result, f, indent=1)
+    print(text)
+    print(f"wrote {os.path.join(out, 'bench.json')} and bench.md")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
