@@ -83,7 +83,7 @@ public final class OnnxExporter {
         ModelManifest.Input in = manifestWithoutSha.input();
         Nd4j.getRandom().setSeed(seed);
         INDArray frames = Nd4j.rand(DataType.FLOAT, paritySamples, 3, in.height(), in.width());
-        return export(graph, manifestWithoutSha, outDir, frames, paritySamples + " random images (seed " + seed + ")");
+        return export(graph, manifestWithoutSha, outDir, frames, "random images (seed " + seed + ")");
     }
 
     /**
