@@ -67,6 +67,26 @@ public final class OnnxExporter {
     }
 
     /**
+     * Writes {@code outDir/model.onnx} and {@code outDir/manifest.json}, proving parity on {@code paritySamples} seeded
+     * uniform random images (use {@link #export(ComputationGraph, ModelManifest, Path, INDArray, String)} with real
+     * frames when there are some).
+     *
+     * @param paritySamples number of random images run through both DL4J and ONNX Runtime (at least 1)
+     * @throws ExportParityException when the outputs differ (see the frames variant); nothing is written
+     */
+    public static ExportResult export(ComputationGraph graph, ModelManifest manifestWithoutSha, Path outDir,
+                                      int paritySamples, long seed) {
+        if (paritySamples < 1) {
+            throw new IllegalArgumentException("paritySamples must be >= 1, was " + paritySamples);
+        }
+        requireInputSize(manifestWithoutSha);
+        ModelManifest.Input in = manifestWithoutSha.input();
+        Nd4j.getRandom().setSeed(seed);
+        INDArray frames = Nd4j.rand(DataType.FLOAT, paritySamples, 3, in.height(), in.width());
+        return export(graph, manifestWithoutSha, outDir, frames, "random images (seed " + seed + ")");
+    }
+
+    /**
      * Writes {@code outDir/model.onnx} and {@code outDir/manifest.json}.
      *
      * <p>From the graph the manifest gets: onnxSha256, onnxFile "model.onnx", input name / layout NCHW / dynamic
@@ -75,16 +95,19 @@ public final class OnnxExporter {
      * normalisation, maxBatch, threshold, training summary and metrics; missing normalisation defaults to the
      * trainer's (RGB, scale 1/255, mean 0, std 1), a missing threshold to 0.5, createdAt to now.
      *
-     * @param paritySamples number of random images run through both DL4J and ONNX Runtime (at least 1)
-     * @throws ExportParityException when the outputs differ by more than {@link #PARITY_TOLERANCE}; nothing is written
+     * <p>Parity before writing ({@link LogitParity}): {@code frames} run through DL4J and ONNX Runtime in runs of 1, 4
+     * and 8 frames (those not above the frame count, plus the frame count); the logits before the sigmoid must agree
+     * within {@link LogitParity#LOGIT_TOLERANCE} and the probabilities within {@link #PARITY_TOLERANCE}.
+     *
+     * @param frames            [N,3,H,W] in the model's input scaling, ideally real validation frames
+     * @param framesDescription where they came from, for the report
+     * @throws ExportParityException when the check fails; its message names the figures; nothing is written
      */
     public static ExportResult export(ComputationGraph graph, ModelManifest manifestWithoutSha, Path outDir,
-                                      int paritySamples, long seed) {
-        if (manifestWithoutSha == null || manifestWithoutSha.input() == null) {
-            throw new IllegalArgumentException("manifest.input (with width and height) is required for export");
-        }
-        if (paritySamples < 1) {
-            throw new IllegalArgumentException("paritySamples must be >= 1, was " + paritySamples);
+                                      INDArray frames, String framesDescription) {
+        requireInputSize(manifestWithoutSha);
+        if (frames == null || frames.rank() != 4 || frames.size(0) < 1) {
+            throw new IllegalArgumentException("parity needs at least one [N,3,H,W] frame");
         }
         ModelManifest.Input in = manifestWithoutSha.input();
         if (in.width() <= 0 || in.height() <= 0) {
@@ -93,7 +116,18 @@ public final class OnnxExporter {
         }
         int channels = 3;
         byte[] onnx = toOnnx(graph, in.height(), in.width(), channels);
-        double maxAbsDiff = parity(graph, onnx, paritySamples, seed, in.height(), in.width(), channels);
+        ModelManifest.Output requested = manifestWithoutSha.output();
+        double parityThreshold = requested != null && requested.threshold() > 0 && requested.threshold() < 1
+                ? requested.threshold() : 0.5;
+        LogitParity.Report report = LogitParity.measure(graph, onnx, frames, framesDescription,
+                paritySizes((int) frames.size(0)), parityThreshold);
+        if (report.maxAbsLogit() > LogitParity.LOGIT_TOLERANCE || report.maxAbsProbability() > PARITY_TOLERANCE) {
+            throw new ExportParityException(Math.max(report.maxAbsLogit(), report.maxAbsProbability()),
+                    LogitParity.LOGIT_TOLERANCE, report.describe() + "; max abs probability difference "
+                    + String.format(Locale.ROOT, "%.3g", report.maxAbsProbability()) + " (tolerance "
+                    + PARITY_TOLERANCE + ")");
+        }
+        double maxAbsDiff = report.maxAbsProbability();
 
         String outputName = graph.getConfiguration().getNetworkOutputs().get(0);
         String activation = outputActivation(graph, outputName) instanceof ActivationSigmoid ? "none" : "sigmoid";
@@ -125,10 +159,33 @@ public final class OnnxExporter {
                     .validate();
             Path manifestPath = outDir.resolve(ModelManifest.FILE_NAME);
             manifest.write(manifestPath);
-            return new ExportResult(onnxPath, manifestPath, maxAbsDiff, sha);
+            return new ExportResult(onnxPath, manifestPath, maxAbsDiff, sha, report);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write ONNX export to " + outDir + ": " + e.getMessage(), e);
         }
+    }
+
+    private static void requireInputSize(ModelManifest manifestWithoutSha) {
+        if (manifestWithoutSha == null || manifestWithoutSha.input() == null) {
+            throw new IllegalArgumentException("manifest.input (with width and height) is required for export");
+        }
+        ModelManifest.Input in = manifestWithoutSha.input();
+        if (in.width() <= 0 || in.height() <= 0) {
+            throw new IllegalArgumentException("manifest input.width and input.height must be > 0, were "
+                    + in.width() + "x" + in.height());
+        }
+    }
+
+    /** 1, 4, 8 where not above the frame count, and the frame count itself (one run of everything). */
+    static int[] paritySizes(int frames) {
+        java.util.TreeSet<Integer> sizes = new java.util.TreeSet<>();
+        for (int b : LogitParity.BATCH_SIZES) {
+            if (b <= frames) {
+                sizes.add(b);
+            }
+        }
+        sizes.add(frames);
+        return sizes.stream().mapToInt(Integer::intValue).toArray();
     }
 
     private static void moveAtomically(Path from, Path to) throws IOException {

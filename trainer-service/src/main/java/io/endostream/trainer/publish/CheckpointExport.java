@@ -28,7 +28,7 @@ import java.util.Map;
  * @param version        model version
  * @param evaluationJson metrics.json of an {@code evaluate} run whose mean figures go into the manifest (or null)
  * @param dataset        dataset description for the manifest (or null: the path the run trained on)
- * @param paritySamples  random images for the parity proof
+ * @param paritySamples  frames for the parity proof (validation frames of the run's dataset, else random images)
  * @param maxBatch       manifest input.maxBatch
  * @param threshold      manifest output.threshold
  */
@@ -106,6 +106,10 @@ public record CheckpointExport(String checkpoint, String outDir, String name, St
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + outDir, e);
         }
-        return OnnxExporter.export(cp.graph(), manifest, Path.of(outDir), paritySamples, 7);
+        // parity on real frames (the run's validation frames) when its dataset is still there, else random images
+        io.endostream.trainer.export.ParityFrames frames =
+                io.endostream.trainer.export.ParityFrames.fromTrainingState(state, paritySamples, s);
+        return frames == null ? OnnxExporter.export(cp.graph(), manifest, Path.of(outDir), paritySamples, 7)
+                : OnnxExporter.export(cp.graph(), manifest, Path.of(outDir), frames.images(), frames.description());
     }
 }

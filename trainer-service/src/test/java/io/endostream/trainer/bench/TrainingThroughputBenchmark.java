@@ -40,6 +40,11 @@ import org.nd4j.linalg.factory.Nd4j;
  *   <li>{@code threads=N}: ND4J max threads (default: ND4J's own choice; OMP_NUM_THREADS / OMP_WAIT_POLICY are read
  *       from the environment)</li>
  *   <li>{@code ort=true|false}: also time ONNX Runtime inference of the exported net</li>
+ *   <li>{@code profile=true}: after the timed iterations, where the step goes: ND4J's op profiler over
+ *       {@code iters} more iterations (the ops that took most time, per iteration), the bytes of every layer
+ *       activation of one step against the machine's measured streaming bandwidth (the floor a step cannot beat
+ *       without fusing ops), and the data pipeline (OpenCV augmentation + tensor building of one batch, which the
+ *       fine-tuner does on the training thread)</li>
  * </ul>
  * Prints images/s, GFLOP/s (training = 3 x forward FLOPs counted from layer shapes), the same-process peak (best of
  * ND4J sgemm 2048^3 and ONNX Runtime MatMul 2048^3) and the share of peak.
@@ -136,6 +141,10 @@ public final class TrainingThroughputBenchmark {
                     size, size, batch, sec / iters, cpuSec / iters, imgs, trainGflops, fwd / 1e9,
                     100 * trainGflops / peak, net.numParams(), net.score());
 
+            if (Boolean.parseBoolean(opt.getOrDefault("profile", "false"))) {
+                profile(net, data, iters, sec / iters, cpuSec / iters, size, batch);
+            }
+
             INDArray x = data.getFeatures(0);
             net.output(false, x);
             long t1 = System.nanoTime();
@@ -170,6 +179,92 @@ public final class TrainingThroughputBenchmark {
             }
         }
         System.out.println("load average at end: " + Files.readString(Path.of("/proc/loadavg")).trim());
+    }
+
+    /** Op profile, activation bytes vs streaming bandwidth, data-pipeline cost (see the class comment). */
+    static void profile(ComputationGraph net, MultiDataSet data, int iters, double secPerIter, double cpuPerIter,
+                        int size, int batch) {
+        org.nd4j.linalg.profiler.OpProfiler prof = org.nd4j.linalg.profiler.OpProfiler.getInstance();
+        // per-op wall time of every op over 100 us (ND4J's threshold); op counts cover every op
+        Nd4j.getExecutioner().setProfilingConfig(org.nd4j.linalg.profiler.ProfilerConfig.builder()
+                .checkElapsedTime(true).build());
+        prof.reset();
+        for (int i = 0; i < iters; i++) {
+            net.fit(data);
+        }
+        Nd4j.getExecutioner().setProfilingConfig(org.nd4j.linalg.profiler.ProfilerConfig.builder().build());
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream old = System.out;
+        System.setOut(new java.io.PrintStream(buf, true));
+        try {
+            prof.printOutDashboard();
+        } finally {
+            System.setOut(old);
+        }
+        // "CustomOp batchnorm_bp (id)  >>>  perc: 30.2 Time spent: 1354 ms": the last table of the dashboard
+        java.util.regex.Pattern row = java.util.regex.Pattern.compile(
+                "^\\w+ (\\w+) \\(-?\\d+\\)\\s+>>>\\s+perc: ([\\d.]+) Time spent: (\\d+) ms");
+        System.out.printf(Locale.ROOT, "op profile over %d iterations (total op calls %d, %.0f per iteration):%n",
+                iters, prof.getInvocationsCount(), prof.getInvocationsCount() / (double) iters);
+        double opMs = 0;
+        List<String> lines = new ArrayList<>();
+        for (String line : buf.toString().split("\\R")) {
+            java.util.regex.Matcher m = row.matcher(line.trim());
+            if (m.find()) {
+                double ms = Double.parseDouble(m.group(3)) / iters;
+                opMs += ms;
+                if (lines.size() < 10) {
+                    lines.add(String.format(Locale.ROOT, "  %-22s %7.1f ms/iter (%s %%)", m.group(1), ms, m.group(2)));
+                }
+            }
+        }
+        lines.forEach(System.out::println);
+        System.out.printf(Locale.ROOT, "  ops over 100 us: %.0f ms/iter of %.0f ms/iter wall (%.0f ms process CPU)%n",
+                opMs, secPerIter * 1000, cpuPerIter * 1000);
+
+        // activation bytes of one step: every layer output of the forward pass (backprop reads them and writes a
+        // gradient of the same size, so a step streams them several times)
+        long bytes = 0;
+        for (INDArray a : net.feedForward(data.getFeatures(0), true).values()) {
+            bytes += a.length() * a.dataType().width();
+        }
+        INDArray big = Nd4j.rand(DataType.FLOAT, 16, 1024, 1024);
+        INDArray dst = Nd4j.create(DataType.FLOAT, 16, 1024, 1024);
+        double best = Double.MAX_VALUE;
+        for (int r = 0; r < 5; r++) {
+            long t = System.nanoTime();
+            dst.assign(big);
+            best = Math.min(best, (System.nanoTime() - t) / 1e9);
+        }
+        double gbs = 2.0 * big.length() * 4 / best / 1e9; // read + write
+        double onePass = bytes / (gbs * 1e9);
+        System.out.printf(Locale.ROOT, "activations of one forward pass: %.1f MB; streaming bandwidth (ND4J assign"
+                        + " 64 MB) %.1f GB/s -> one read+write pass over them %.0f ms; the step costs %.0f such passes%n",
+                bytes / 1e6, gbs, 2 * onePass * 1000, secPerIter / (2 * onePass));
+
+        // the data pipeline the fine-tuner runs on the training thread: augmentation + tensors of one batch
+        java.util.Random r = new java.util.Random(3);
+        List<io.endostream.trainer.dataset.Sample> samples = new ArrayList<>();
+        for (int i = 0; i < batch * 4; i++) {
+            byte[] bgr = new byte[size * size * 3];
+            byte[] mask = new byte[size * size];
+            r.nextBytes(bgr);
+            for (int p = 0; p < mask.length; p++) {
+                mask[p] = (byte) (p % size < size / 2 ? 1 : 0);
+            }
+            samples.add(new io.endostream.trainer.dataset.Sample("s" + i, size, bgr, mask));
+        }
+        io.endostream.trainer.dataset.SegmentationIterator it = new io.endostream.trainer.dataset.SegmentationIterator(
+                samples, batch, true, io.endostream.trainer.dataset.Augmentation.standard(), 1);
+        it.next();
+        long t = System.nanoTime();
+        int n = 0;
+        while (it.hasNext()) {
+            it.next();
+            n++;
+        }
+        System.out.printf(Locale.ROOT, "data pipeline (augmentation + tensors) %dx%d batch %d: %.1f ms per batch%n",
+                size, size, batch, (System.nanoTime() - t) / 1e6 / n);
     }
 
     static double nd4jGemmGflops(int n, int reps) {

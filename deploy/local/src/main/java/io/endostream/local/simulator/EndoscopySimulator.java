@@ -27,7 +27,8 @@ import org.opencv.imgproc.Imgproc;
  * fall dark, and wet surfaces facing the lens reflect white highlights. The camera drifts smoothly (lumen position,
  * advance and withdrawal, roll, tilt), focus breathes, fast motion smears, the sensor adds noise, and the optics give a
  * circular, vignetted field of view. Polyps sit at fixed places on the wall, so they come into view, grow and pass as
- * the camera moves; the mask is exactly the pixels where a polyp is drawn.
+ * the camera moves; a polyp behind a nearer fold is hidden where the fold stands in front of it (a depth test against
+ * the ray-marched tube), and the mask is exactly the pixels where a polyp is drawn, i.e. its visible part.
  *
  * <p>Frame {@code i} depends only on the seed, the size and {@code i} ({@link #frame(int)}); {@link #next()} plays them
  * in order as a continuous 25 fps video. Not thread-safe: use one simulator per thread. Close it to free its native
@@ -52,6 +53,12 @@ public final class EndoscopySimulator implements AutoCloseable {
     private static final double LIGHT_ONE = 200;
     private static final double SPECULAR_ONE = 64;
     private static final double GLINT_GAIN = 1.1;
+    /**
+     * The depth test's slack: a polyp pixel is hidden where the first surface along its ray is nearer than the polyp's
+     * near edge (its centre depth minus the depth its drawn outline spans towards the camera) times this factor of
+     * that span; only something in front of the whole polyp, a fold's crest, hides it.
+     */
+    static final double OCCLUSION_SLACK = 1.15;
 
     private final long seed;
     private final int width;
@@ -125,6 +132,8 @@ public final class EndoscopySimulator implements AutoCloseable {
     private final Mat spriteFactor = new Mat();
     private final Mat spriteAlpha = new Mat();
     private final Mat spriteGloss = new Mat();
+    private final Mat hidden = new Mat();
+    private final boolean occlusion;
 
     private final Map<Long, PolypSprite> sprites = new HashMap<>();
     private int nextIndex;
@@ -135,6 +144,15 @@ public final class EndoscopySimulator implements AutoCloseable {
      * @param height frame height in pixels (>= 32)
      */
     public EndoscopySimulator(long seed, int width, int height) {
+        this(seed, width, height, true);
+    }
+
+    /**
+     * As {@link #EndoscopySimulator(long, int, int)}; {@code occlusion = false} pastes every polyp over whatever is in
+     * front of it (the simulator before the depth test; tests compare the two).
+     */
+    EndoscopySimulator(long seed, int width, int height, boolean occlusion) {
+        this.occlusion = occlusion;
         if (width < 32 || height < 32) {
             throw new IllegalArgumentException("frame size must be at least 32x32, was " + width + "x" + height);
         }
@@ -402,6 +420,11 @@ public final class EndoscopySimulator implements AutoCloseable {
             Imgproc.warpAffine(sprite.gloss, spriteGloss, affine, size, Imgproc.INTER_LINEAR,
                     Core.BORDER_CONSTANT, Scalar.all(0));
             affine.release();
+            if (occlusion) {
+                // depth span of the drawn outline towards the camera: its radial screen extent over d(rho)/dz
+                double nearSpan = p.radius * (radial / tangential) * z / wallRadius;
+                hideBehindNearerWall(roi, z - OCCLUSION_SLACK * nearSpan);
+            }
             if (composite(roi, mask)) {
                 shown++;
             }
@@ -414,6 +437,23 @@ public final class EndoscopySimulator implements AutoCloseable {
             return false;
         });
         return shown;
+    }
+
+    /**
+     * Where the wall seen in {@code roi} (the ray-marched depth: the first surface along each pixel's ray) is nearer
+     * than {@code nearestPolypDepth}, a fold stands between the camera and the polyp: the warped sprite becomes
+     * neutral there (no tint, shadow, highlight or mask), so image and label both show only the visible part.
+     */
+    private void hideBehindNearerWall(Rect roi, double nearestPolypDepth) {
+        Mat depthRoi = depth.submat(roi);
+        try {
+            Core.compare(depthRoi, new Scalar(nearestPolypDepth), hidden, Core.CMP_LT);
+            double one = PolypSprite.FACTOR_ONE;
+            spriteColour.setTo(new Scalar(one, one, one, 0), hidden);
+            spriteGloss.setTo(Scalar.all(0), hidden);
+        } finally {
+            depthRoi.release();
+        }
     }
 
     private Rect bounds(double m00, double m01, double m10, double m11, double tx, double ty) {
@@ -523,7 +563,7 @@ public final class EndoscopySimulator implements AutoCloseable {
             fixedMapXY, fixedMapFraction, halfRadius, halfMapX, halfMapY, halfSampled, halfLightSquared, halfBlueGreen,
             halfSpecular, halfLight3, halfLight8, halfSpecular8, light3, specularFactor, depth, mapX, mapY, wall,
             wallGloss, specular, specular3, spriteColour, spriteFactor, spriteAlpha, spriteGloss, spriteGloss2, noGloss,
-            specular2, halfSpecular2}) {
+            specular2, halfSpecular2, hidden}) {
             m.release();
         }
     }
