@@ -19,7 +19,7 @@
 #
 # It builds nothing. Build first (no install; the reactor hands modules over):
 #   ./mvnw -B -q -DskipTests package -pl inference-service,deploy/local -am
-#   ./mvnw -B -q -pl inference-service -am dependency:build-classpath -Dmdep.includeScope=test \
+#   ./mvnw -B -q -DskipTests -pl inference-service -am package dependency:build-classpath -Dmdep.includeScope=test \
 #          -Dmdep.outputFile=target/bench-classpath.txt
 #   deploy/local/bin/endostream-local --help
 # (the second writes inference-service/target/bench-classpath.txt, the harness' test classpath; the third writes
