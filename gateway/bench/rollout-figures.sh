@@ -4,8 +4,9 @@
 # (deploy/local/bin/endostream-local broker), the packaged gateway and two packaged inference instances, streams at
 # 25 fps, promotes and rolls back under traffic, and prints frames lost, p99 during each swap vs steady, and the time
 # until every instance follows each plan change. Every process it starts is stopped at the end (or killed with it).
-# Usage: gateway/bench/rollout-figures.sh [streams] [steady-seconds]     (defaults 4, 15)
-#        SKIP_BUILD=1 reuses what is packaged.
+# Usage: gateway/bench/rollout-figures.sh [streams] [steady-seconds] [warm-up-seconds]     (defaults 4, 15, 20)
+#        SKIP_BUILD=1 reuses what is packaged; SHADOW=1 measures the same with a shadow running (the candidate
+#        also shadows every stream it does not serve).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"

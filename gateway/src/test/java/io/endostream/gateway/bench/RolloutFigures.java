@@ -45,7 +45,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       (each instance's {@code /api/control-plane} polled every 10 ms).</li>
  * </ul>
  * A benchmark, not a test: run it with {@code gateway/bench/rollout-figures.sh}; it prints the figures.
- * Arguments: {@code [streams] [steady-seconds]} (default 4 streams, 15 s).
+ * Arguments: {@code [streams] [steady-seconds] [warm-up-seconds]} (default 4 streams, 15 s, 20 s: the instances' first
+ * frames after start are slower, and a steady phase that includes them makes every swap look cheap).
  */
 public final class RolloutFigures {
 
@@ -67,16 +68,17 @@ public final class RolloutFigures {
     public static void main(String[] args) throws Exception {
         int streams = args.length > 0 ? Integer.parseInt(args[0]) : 4;
         int steadySeconds = args.length > 1 ? Integer.parseInt(args[1]) : 15;
+        int warmUpSeconds = args.length > 2 ? Integer.parseInt(args[2]) : 20;
         RolloutFigures bench = new RolloutFigures();
         try {
-            bench.run(streams, steadySeconds);
+            bench.run(streams, steadySeconds, warmUpSeconds);
         } finally {
             bench.stopAll();
         }
         System.exit(0);
     }
 
-    void run(int streamCount, int steadySeconds) throws Exception {
+    void run(int streamCount, int steadySeconds, int warmUpSeconds) throws Exception {
         InferenceInstance.requirePackagedApp();
         Path gatewayJar = Path.of("target/quarkus-app/quarkus-run.jar");
         if (!Files.isRegularFile(gatewayJar)) {
@@ -130,21 +132,22 @@ public final class RolloutFigures {
             long since = System.currentTimeMillis();
             Thread sender = traffic.continuous(streams, 25, stop, sent);
             try {
-                Thread.sleep(5000); // warm-up: not measured
+                Thread.sleep(warmUpSeconds * 1000L); // warm-up: not measured
                 long steadyFrom = System.currentTimeMillis();
                 Thread.sleep(steadySeconds * 1000L);
                 long steadyTo = System.currentTimeMillis();
 
+                // SHADOW=1: the candidate also shadows every stream it does not serve (frames copied to it, masks to
+                // the shadow topic), so the swaps are measured with a shadow running
+                String shadow = "1".equals(System.getenv("SHADOW")) ? "\"shadowPercent\":100," : "";
                 // a 50 % canary of bench-2 (its load and warm-up happen under traffic), then promotion by hand
-                Swap canary = swap("POST", "/api/deployments/default/rollout", """
-                        {"candidate":"polyp-unet:bench-2","steps":[50,100],
-                         "gates":{"minFrames":100000000,"maxErrorRate":1,"maxP99Ratio":0,"minShadowFrames":1000000}}""");
+                Swap canary = swap("POST", "/api/deployments/default/rollout",
+                        canaryRequest("polyp-unet:bench-2", shadow));
                 Thread.sleep(5000);
                 Swap promotion = swap("POST", "/api/deployments/default/promote", "{\"reason\":\"bench\"}");
                 Thread.sleep(5000);
-                Swap canary3 = swap("POST", "/api/deployments/default/rollout", """
-                        {"candidate":"polyp-unet:bench-3","steps":[50,100],
-                         "gates":{"minFrames":100000000,"maxErrorRate":1,"maxP99Ratio":0,"minShadowFrames":1000000}}""");
+                Swap canary3 = swap("POST", "/api/deployments/default/rollout",
+                        canaryRequest("polyp-unet:bench-3", shadow));
                 Thread.sleep(5000);
                 Swap rollback = swap("POST", "/api/deployments/default/abort", "{\"reason\":\"bench\"}");
                 Thread.sleep(5000);
@@ -160,7 +163,8 @@ public final class RolloutFigures {
                 List<StreamTraffic.MaskSeen> masks = traffic.masks(sent);
                 double steadyP99 = p99(masks, steadyFrom, steadyTo);
                 System.out.printf(Locale.ROOT, "%nrollout figures: %d streams x 25 fps, 160x128, 2 inference instances "
-                        + "(lossless), gateway and broker in their own JVMs%n", streamCount);
+                        + "(lossless), gateway and broker in their own JVMs%s%n", streamCount,
+                        shadow.isEmpty() ? "" : "; the candidate shadows every stream it does not serve");
                 System.out.printf(Locale.ROOT, "frames sent %d, audited %d, masked %d, dead letters %d, LOST %d, "
                                 + "duplicate masks %d, out of order %d%n", sent.size(), audit.frames(), audit.masked(),
                         audit.deadLettered(), audit.unaccounted(), audit.duplicateMasks(), audit.outOfOrder());
@@ -175,6 +179,12 @@ public final class RolloutFigures {
                 sender.join();
             }
         }
+    }
+
+    /** A 50 % canary whose gates never advance it by themselves (the bench promotes and aborts by hand). */
+    private static String canaryRequest(String candidate, String shadow) {
+        return "{\"candidate\":\"" + candidate + "\"," + shadow + "\"steps\":[50,100],"
+                + "\"gates\":{\"minFrames\":100000000,\"maxErrorRate\":1,\"maxP99Ratio\":0,\"minShadowFrames\":1000000}}";
     }
 
     /** A plan change: when the REST call returned, and when each instance routed by the new revision. */
