@@ -44,7 +44,8 @@ public class SmallRyeOutcomePublisher implements OutcomePublisher {
         return send(deadLetters, deadLetter);
     }
 
-    private static CompletionStage<Void> send(Emitter<byte[]> emitter, WireRecord record) {
+    /** One record through a SmallRye emitter, completed when Kafka acknowledges it (also the shadow publisher's). */
+    static CompletionStage<Void> send(Emitter<byte[]> emitter, WireRecord record) {
         CompletableFuture<Void> acked = new CompletableFuture<>();
         List<RecordHeader> headers = new ArrayList<>(record.headers().size());
         record.headers().forEach((name, value) -> headers.add(new RecordHeader(name, value)));

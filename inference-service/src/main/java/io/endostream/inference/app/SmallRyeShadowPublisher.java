@@ -2,19 +2,12 @@ package io.endostream.inference.app;
 
 import io.endostream.contracts.WireRecord;
 import io.endostream.inference.shadow.ShadowPublisher;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import org.apache.kafka.common.header.internals.RecordHeader;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
-import org.eclipse.microprofile.reactive.messaging.Message;
-import org.eclipse.microprofile.reactive.messaging.Metadata;
 import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -32,18 +25,6 @@ public class SmallRyeShadowPublisher implements ShadowPublisher {
 
     @Override
     public CompletionStage<Void> publishShadowMask(WireRecord record) {
-        CompletableFuture<Void> acked = new CompletableFuture<>();
-        List<RecordHeader> headers = new ArrayList<>(record.headers().size());
-        record.headers().forEach((name, value) -> headers.add(new RecordHeader(name, value)));
-        OutgoingKafkaRecordMetadata<byte[]> metadata = OutgoingKafkaRecordMetadata.<byte[]>builder()
-                .withKey(record.key()).withHeaders(headers).build();
-        shadowMasks.send(Message.of(record.value(), Metadata.of(metadata), () -> {
-            acked.complete(null);
-            return CompletableFuture.completedFuture(null);
-        }, error -> {
-            acked.completeExceptionally(error);
-            return CompletableFuture.completedFuture(null);
-        }));
-        return acked;
+        return SmallRyeOutcomePublisher.send(shadowMasks, record);
     }
 }
