@@ -194,9 +194,9 @@ fi
 
 echo "[up] inference-service on http://127.0.0.1:$http_port following the gateway's plan for 'default'" \
   "(log $logs/inference.log)"
-# The memory settings inference-service/README.md documents (bounded heap and native arenas; RSS well under 768 MB).
+# The memory and JIT settings inference-service/README.md documents (bounded heap and native arenas, C1 only).
 start inference-service "$logs/inference.log" env MALLOC_ARENA_MAX=2 java -Xmx384m -XX:MaxDirectMemorySize=128m \
-  -XX:ReservedCodeCacheSize=64m -XX:MaxMetaspaceSize=192m -Dkafka.bootstrap.servers="127.0.0.1:$port" \
+  -XX:ReservedCodeCacheSize=64m -XX:MaxMetaspaceSize=192m -XX:TieredStopAtLevel=1 -Dkafka.bootstrap.servers="127.0.0.1:$port" \
   -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$http_port" -Dendostream.inference.model.dir="$model_dir" \
   -Dendostream.control-plane.enabled=true -Dendostream.control-plane.gateway-url="$gw" \
   -Dendostream.control-plane.token="$inference_token" \

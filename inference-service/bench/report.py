@@ -3,14 +3,78 @@
 
    python3 inference-service/bench/report.py DIR
 """
+import collections
 import json
 import os
+import re
 import sys
 
 
 def load(path):
     with open(path) as f:
         return json.load(f)
+
+
+def stage_totals(path):
+    """{stage: (seconds, count)} summed over model versions from a Prometheus scrape of the service."""
+    totals = collections.defaultdict(lambda: [0.0, 0.0])
+    if not os.path.exists(path):
+        return totals
+    for line in open(path):
+        m = re.match(r'endostream_stage_seconds_(sum|count)\{([^}]*)\}\s+(\S+)', line)
+        if not m:
+            continue
+        stage = re.search(r'stage="([^"]+)"', m.group(2))
+        if stage:
+            totals[stage.group(1)][0 if m.group(1) == "sum" else 1] += float(m.group(3))
+    return totals
+
+
+def thread_ticks(path):
+    """{thread group: CPU ticks} from a snapshot of /proc/PID/task/*: numbers in names folded ("codec-2" -> "codec-N")."""
+    groups = collections.Counter()
+    if not os.path.exists(path):
+        return groups
+    for line in open(path):
+        f = line.rstrip("\n").split("\t")
+        if len(f) == 3 and f[2].isdigit():
+            groups[(f[1], f[0])] = int(f[2])
+    return groups
+
+
+def machine(path):
+    """(busy jiffies, total jiffies, broker ticks) from a snapshot of /proc/stat's cpu line and the broker's ticks."""
+    if not os.path.exists(path):
+        return None
+    lines = open(path).read().split("\n")
+    f = [int(x) for x in lines[0].split()[1:]]
+    idle = f[3] + (f[4] if len(f) > 4 else 0)  # idle + iowait
+    broker = int(lines[1].split()[1]) if len(lines) > 1 and lines[1].startswith("broker ") else 0
+    return sum(f[:8]) - idle, sum(f[:8]), broker
+
+
+def breakdown(out, name, frames):
+    """Mean ms per frame in each stage, and CPU ms per frame by thread group, between two snapshots of a phase."""
+    snap = os.path.join(out, "snap")
+    b, a = stage_totals(os.path.join(snap, f"{name}-before.metrics")), stage_totals(os.path.join(snap, f"{name}-after.metrics"))
+    stages = {}
+    for st, (sec, cnt) in a.items():
+        dsec, dcnt = sec - b[st][0], cnt - b[st][1]
+        if dcnt > 0:
+            stages[st] = {"meanMs": dsec * 1000 / dcnt, "count": dcnt}
+    tb, ta = thread_ticks(os.path.join(snap, f"{name}-before.threads")), thread_ticks(os.path.join(snap, f"{name}-after.threads"))
+    threads = collections.Counter()
+    for (comm, tid), t in ta.items():
+        threads[re.sub(r"\d+", "N", comm)] += t - tb.get((comm, tid), 0)
+    cpu = {g: ticks * 10.0 / frames for g, ticks in threads.most_common() if ticks > 0} if frames else {}
+    result = {"stagesMeanMs": stages, "threadCpuMsPerFrame": cpu} if stages or cpu else None
+    mb, ma = machine(os.path.join(snap, f"{name}-before.machine")), machine(os.path.join(snap, f"{name}-after.machine"))
+    if result and mb and ma and ma[1] > mb[1]:
+        total = ma[1] - mb[1]  # jiffies of all cores over the phase
+        result["machineBusyShare"] = (ma[0] - mb[0]) / total
+        result["brokerShare"] = (ma[2] - mb[2]) / total
+        result["serviceShare"] = sum(threads.values()) / total
+    return result
 
 
 def main(out):
@@ -53,6 +117,14 @@ def main(out):
             if p["target"] == "service" and p["delivered"]:
                 p["serviceCpuMsPerFrame"] = p["cpuSeconds"] * 1000 / p["delivered"]
         phases[name] = p
+        if masks:  # the drains' rows (no loadgen report) get theirs below, per frame of the backlog
+            bd = breakdown(out, name, p.get("delivered") or 0)
+            if bd:
+                p["breakdown"] = bd
+    for size, dr in drains.items():
+        bd = breakdown(out, f"drain-{size}", dr.get("masks") or 0)
+        if bd:
+            dr["breakdown"] = bd
 
     def codec_ms(size):
         c = parts[size]["codec"]
@@ -86,6 +158,11 @@ def main(out):
         row(f"throughput {size} vs ORT alone ({ortn['framesPerSecond']:.1f} frames/s, batch {ortn['batch']}; the old ratio)",
             d[f"vsOrtAlone-{size}"], "report", None)
         row(f"max RSS in the drain {size} (MB)", dr["maxRssMb"], "report", None, "{:.0f}")
+        if "machineBusyShare" in dr:
+            rest = dr["machineBusyShare"] - dr["serviceShare"] - dr.get("brokerShare", 0) - dr["harnessShare"]
+            row(f"drain {size}: the {cores} cores busy (share of all cores: service {100 * dr['serviceShare']:.0f} %, "
+                f"broker {100 * dr.get('brokerShare', 0):.0f} %, bench client {100 * dr['harnessShare']:.0f} %, "
+                f"other {100 * rest:.0f} %)", 100 * dr["machineBusyShare"], "report", None, "{:.0f} %")
     budget = ort1["p50MsPerBatch"] + codec_ms("720x576")
     d["modelPlusCodecMs"] = budget
     for n in (1, 4, 8):
@@ -156,6 +233,38 @@ def main(out):
     for r in rows:
         met = "" if r["met"] is None else ("yes" if r["met"] else "**no**")
         md.append(f"| {r['goal']} | {r['text']} | {r['target']} | {met} |")
+    stage_order = ["queue", "decode", "preprocess", "inference", "postprocess", "encode", "publish", "end_to_end"]
+    bd_rows = []
+    for name, p in [(f"drain-{k}", v) for k, v in drains.items()] + [(k, v) for k, v in phases.items()
+                                                                      if not k.startswith("drain-")]:
+        bd = p.get("breakdown")
+        if not bd:
+            continue
+        st = bd["stagesMeanMs"]
+        cells = " | ".join(f"{st[k]['meanMs']:.2f}" if k in st else "" for k in stage_order)
+        cpu = bd["threadCpuMsPerFrame"]
+        top = ", ".join(f"{g} {ms:.2f}" for g, ms in list(cpu.items())[:6])
+        busy = (f"{100 * bd['machineBusyShare']:.0f} % (service {100 * bd['serviceShare']:.0f}, broker "
+                f"{100 * bd['brokerShare']:.0f}, rest {100 * (bd['machineBusyShare'] - bd['serviceShare'] - bd['brokerShare']):.0f})"
+                if "machineBusyShare" in bd else "")
+        bd_rows.append(f"| {name} | {cells} | {sum(cpu.values()):.2f}: {top} | {busy} |")
+    if bd_rows:
+        md += ["", "Where the time went, from the service's own stage timers (mean ms per frame between the phase's two "
+               "scrapes of /q/metrics) and its threads' CPU (/proc/PID/task, CPU ms per answered frame by thread group):",
+               "", "| phase | queue | decode | pre | inference (batch) | post | PNG | publish (to ack) | in service | "
+               "thread CPU ms/frame: total: largest groups | machine busy (share of all cores) |",
+               "|---|---|---|---|---|---|---|---|---|---|---|", *bd_rows]
+    hot = os.path.join(out, "jfr-hot.json")
+    if os.path.exists(hot):
+        h = load(hot)
+        result["jfr"] = h
+        ex = h.get("jdk.ExecutionSample", {})
+        md += ["", f"JFR over the lossless service ({ex.get('samples', 0)} Java execution samples): thread groups and "
+               "their hottest methods", ""]
+        for g in ex.get("threadGroups", [])[:8]:
+            tops = ", ".join(f"{t['method'].rsplit('.', 2)[-2]}.{t['method'].rsplit('.', 1)[-1]} {t['samples']}"
+                             for t in g["top"][:4])
+            md.append(f"- {g['group']}: {100 * g['share']:.0f} % ({tops})")
     result["table"] = rows
     text = "\n".join(md) + "\n"
     open(os.path.join(out, "bench.md"), "w").write(text)

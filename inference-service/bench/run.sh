@@ -4,7 +4,7 @@
 #   inference-service/bench/run.sh [--quick] [--out DIR] [--port 19192] [--http-port 18091]
 #                                  [--service-opts "JVM options and -D settings for the service"]
 #                                  [--service-env "VAR=value ..."] [--phase-seconds 30] [--soak SECONDS]
-#                                  [--provider cpu|cuda]
+#                                  [--provider cpu|cuda] [--jfr] [--drain-only]
 #
 # What runs, each in its own JVM: a KRaft broker (endostream-local broker), the packaged service
 # (target/quarkus-app/quarkus-run.jar with its real application.properties and the committed fixture model), the
@@ -13,9 +13,12 @@
 # Phases: parts alone (720x576, 1920x1080) -> drain of a backlog in lossless mode (throughput, 720x576 and
 # 1920x1080) -> a fresh service: the first frames after ready (4 streams x 25 fps) -> relay floor and service at 1,
 # 4, 8 streams x 25 fps -> overload at 50 %, 120 %, 200 % of the measured capacity -> (--soak S) 8 streams for S s.
-# The service's CPU (/proc/PID/stat) and RSS (/proc/PID/status, every second) are read during every phase.
+# The service's CPU (/proc/PID/stat) and RSS (/proc/PID/status, every second) are read during every phase; around
+# every service phase its /q/metrics (per-stage timers) and its threads' CPU (/proc/PID/task/*/stat) are snapshotted,
+# so the table says where a frame's latency and the service's CPU went. --jfr records the lossless service with Java
+# Flight Recorder (profile settings) and adds its hottest methods by thread group to the report.
 # Prints one table with the issue's ratios and writes DIR/bench.json (compare two runs with bench/compare.py).
-# Default ~10 minutes; --quick ~4 minutes (shorter phases, smaller backlogs).
+# Default ~10 minutes; --quick ~4 minutes (shorter phases, smaller backlogs); --drain-only stops after the drains.
 #
 # It builds nothing. Build first (no install; the reactor hands modules over):
 #   ./mvnw -B -q -DskipTests package -pl inference-service,deploy/local -am
@@ -25,11 +28,11 @@
 # (the second writes inference-service/target/bench-classpath.txt, the harness' test classpath; the third writes
 #  deploy/local/target/runtime-classpath.txt, the broker's and loadgen's classpath)
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+root="${BENCH_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"  # BENCH_ROOT: run a copy of this script against a checkout
 svc="$root/inference-service"
-quick=false provider=cpu out="$svc/target/bench/$(date -u +%Y%m%dT%H%M%SZ)" port=19192 http=18091 phase_seconds="" soak=0
+quick=false provider=cpu out="$svc/target/bench/$(date -u +%Y%m%dT%H%M%SZ)" port=19192 http=18091 phase_seconds="" soak=0 jfr=false drain_only=false
 # The memory and thread settings the README documents (section "Memory and threads"); override to compare.
-service_opts="${BENCH_SERVICE_OPTS--Xmx384m -XX:MaxDirectMemorySize=128m -XX:ReservedCodeCacheSize=64m -XX:MaxMetaspaceSize=192m}"
+service_opts="${BENCH_SERVICE_OPTS--Xmx384m -XX:MaxDirectMemorySize=128m -XX:ReservedCodeCacheSize=64m -XX:MaxMetaspaceSize=192m -XX:TieredStopAtLevel=1}"
 service_env="${BENCH_SERVICE_ENV-MALLOC_ARENA_MAX=2}"
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -42,7 +45,9 @@ while [[ $# -gt 0 ]]; do
     --phase-seconds) phase_seconds="$2"; shift 2 ;;
     --soak) soak="$2"; shift 2 ;;
     --provider) provider="$2"; shift 2 ;;
-    -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --jfr) jfr=true; shift ;;
+    --drain-only) drain_only=true; shift ;;
+    -h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -63,7 +68,7 @@ missing=()
 [[ -f "$local_cp" && -d "$root/deploy/local/target/classes" ]] || missing+=("$local_cp")
 if ((${#missing[@]})); then
   echo "bench: missing ${missing[*]}" >&2
-  sed -n '20,26p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '23,29p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 fi
 for p in "$port" $((port + 1)) "$http"; do
@@ -84,6 +89,21 @@ log() { echo "[bench $(date -u +%T)] $*"; }
 harness() { java -Xss16m -cp "$svc/target/test-classes:$svc/target/classes:$(cat "$bench_cp")" \
                 io.endostream.inference.bench.ServiceBench "$@"; }
 cli() { java -cp "$root/deploy/local/target/classes:$(cat "$local_cp")" io.endostream.local.cli.LocalCli "$@"; }
+# for `cli_exec ... &`: the background subshell becomes the JVM, so $! is the broker itself and cleanup's kill and
+# wait reach it (a plain function in the background left the broker running, holding the port, after the bench)
+cli_exec() { exec java -cp "$root/deploy/local/target/classes:$(cat "$local_cp")" io.endostream.local.cli.LocalCli "$@"; }
+# snapshot NAME: the service's metrics and its threads' CPU ticks (comm may hold spaces: take what follows the last ')')
+snapshot() {
+  mkdir -p "$out/snap"
+  curl -fs "http://127.0.0.1:$http/q/metrics" > "$out/snap/$1.metrics" 2>/dev/null || true
+  for t in /proc/"$service_pid"/task/*; do
+    [[ -r "$t/stat" ]] || continue
+    printf '%s\t%s\t%s\n' "${t##*/}" "$(tr -d '\n' < "$t/comm" 2>/dev/null)" \
+      "$(awk '{ s = $0; sub(/.*\) /, "", s); split(s, f, " "); print f[12] + f[13] }' "$t/stat" 2>/dev/null)"
+  done > "$out/snap/$1.threads"
+  # the whole machine (busy and idle jiffies of all cores) and the broker's CPU: is the machine saturated?
+  { head -1 /proc/stat; echo "broker $(ticks "$broker_pid" 2>/dev/null || echo 0)"; } > "$out/snap/$1.machine"
+}
 ticks() { awk '{ s = $0; sub(/.*\) /, "", s); split(s, f, " "); print f[12] + f[13] }' "/proc/$1/stat"; }
 
 {
@@ -105,7 +125,7 @@ harness frames --size 720x576 --count 25 --out "$work/frames-720x576" > /dev/nul
 harness frames --size 1920x1080 --count 25 --out "$work/frames-1920x1080" > /dev/null
 
 log "broker (own JVM) on 127.0.0.1:$port"
-cli broker --data-dir "$work/kafka" --port "$port" --controller-port $((port + 1)) --partitions 8 > "$work/broker.log" 2>&1 &
+cli_exec broker --data-dir "$work/kafka" --port "$port" --controller-port $((port + 1)) --partitions 8 > "$work/broker.log" 2>&1 &
 pids+=($!); broker_pid=$!
 for ((i = 0; i < 120; i++)); do
   grep -q 'Kafka broker ready' "$work/broker.log" 2>/dev/null && break
@@ -145,27 +165,40 @@ stop_service() {
 }
 loadgen() { # phase-name target streams seconds warmup
   local name="$1" target="$2" n="$3" secs="$4" wu="$5" t0 c0=0 c1=0
-  t0=$(date +%s.%N); [[ "$target" == service ]] && c0=$(ticks "$service_pid")
+  t0=$(date +%s.%N); [[ "$target" == service ]] && { snapshot "$name-before"; c0=$(ticks "$service_pid"); }
   cli loadgen --bootstrap "$bootstrap" --streams "$n" --fps 25 --seconds "$secs" --warmup "$wu" --grace 3 \
       --repeats 1 --targets "$target" --images "$work/frames-720x576" --distinct-frames 25 \
       --service-metrics "http://127.0.0.1:$http/q/metrics" --out "$out/lg-$name" > "$work/lg-$name.log" 2>&1 \
     || { echo "loadgen $name failed:" >&2; tail -20 "$work/lg-$name.log" >&2; exit 1; }
-  [[ "$target" == service ]] && c1=$(ticks "$service_pid")
+  [[ "$target" == service ]] && { c1=$(ticks "$service_pid"); snapshot "$name-after"; }
   printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$t0" "$(date +%s.%N)" "$c0" "$c1" "lg-$name/report.json" >> "$out/phases.tsv"
   log "  $name: $(python3 -c "import json,sys; p=json.load(open(sys.argv[1]))['phases'][0]; print(f\"{p['delivered']}/{p['sent']} answered, skips {p.get('serviceSkips')}, p50 {float(p['p50Ms']):.1f} p99 {float(p['p99Ms']):.1f} ms\")" "$out/lg-$name/report.json")"
 }
 
 log "throughput: lossless service draining backlogs (8 streams)"
-start_service lossless -Dendostream.inference.stream.lossless=true
+jfr_opts=()
+$jfr && jfr_opts=(-XX:StartFlightRecording=filename="$out/lossless.jfr",settings=profile,dumponexit=true)
+start_service lossless "${jfr_opts[@]}" -Dendostream.inference.stream.lossless=true
 for size in 720x576 1920x1080; do
   count=$drain720; [[ $size == 1920x1080 ]] && count=$drain1080
-  t0=$(date +%s.%N)
+  t0=$(date +%s.%N); snapshot "drain-$size-before"
   harness drain --bootstrap "$bootstrap" --frames "$work/frames-$size" --count "$count" --streams 8 \
-    --pid "$service_pid" --out "$out/drain-$size.json" > /dev/null
+    --pid "$service_pid" --broker-pid "$broker_pid" --out "$out/drain-$size.json" > /dev/null
+  snapshot "drain-$size-after"
   printf '%s\t%s\t%s\t0\t0\t\n' "drain-$size" "$t0" "$(date +%s.%N)" >> "$out/phases.tsv"
-  log "  drain $size: $(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(f\"{d['framesPerSecond']:.1f} frames/s, {d['serviceCpuMsPerFrame']:.2f} ms CPU per frame\")" "$out/drain-$size.json")"
+  log "  drain $size: $(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(f\"{d['framesPerSecond']:.1f} frames/s, {d['serviceCpuMsPerFrame']:.2f} ms CPU per frame, machine {100 * d.get('machineBusyShare', 0):.0f} % busy\")" "$out/drain-$size.json")"
 done
 stop_service
+if $jfr && [[ -f "$out/lossless.jfr" ]]; then
+  jfr print --json --stack-depth 4 --events jdk.ExecutionSample,jdk.NativeMethodSample "$out/lossless.jfr" \
+    > "$work/jfr-samples.json" && python3 "$svc/bench/jfr_hot.py" "$work/jfr-samples.json" > "$out/jfr-hot.json" \
+    || log "  jfr: could not summarise $out/lossless.jfr"
+fi
+if $drain_only; then # parts and drains only: a quick look at throughput and overhead after a change
+  echo "finished $(date -u +%FT%TZ)" >> "$out/run.txt"; echo "uptime_end $(uptime)" >> "$out/run.txt"
+  cp "$work"/*.log "$out/" 2>/dev/null || true
+  python3 "$svc/bench/report.py" "$out"; exit 0
+fi
 capacity=$(python3 -c "import json; print(json.load(open('$out/drain-720x576.json'))['framesPerSecond'])")
 
 log "real-time service (default: latest-frame-wins), fresh start"

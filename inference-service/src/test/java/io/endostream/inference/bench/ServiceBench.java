@@ -66,7 +66,7 @@ import java.util.stream.Stream;
  *       CPU time, which includes ORT's native threads), decode / preprocess / postprocess / 1-bit PNG (thread CPU on
  *       one thread), and the Kafka clients of a plain relay (consumer to producer, the loadgen's {@link RelayFloor},
  *       thread CPU of its threads) at 100 frames/s through the real broker.</li>
- *   <li>{@code drain --bootstrap B --frames DIR --count N --streams S --pid PID --out FILE}: throughput of the running
+ *   <li>{@code drain --bootstrap B --frames DIR --count N --streams S --pid PID [--broker-pid PID] --out FILE}: throughput of the running
  *       service (lossless mode): writes N frames on S streams, then measures from the moment the last one is on the
  *       broker until every mask is back: masks/s, the service's CPU per frame (/proc/PID/stat) and its RSS.</li>
  * </ul>
@@ -362,6 +362,10 @@ public final class ServiceBench {
             // while the backlog was still being written are on the topic already (this consumer has not polled them
             // yet): count them from the end offsets, nobody else writes masks during a drain.
             long cpu0 = procCpuTicks(pid);
+            long brokerPid = Long.parseLong(o.getOrDefault("broker-pid", "0"));
+            long broker0 = brokerPid > 0 ? procCpuTicks(brokerPid) : 0;
+            long self0 = processCpuNanos();
+            long[] machine0 = machineTicks();
             long t0 = System.nanoTime();
             long before = masks.endOffsets(masks.assignment()).values().stream().mapToLong(Long::longValue).sum()
                     - startOffsets;
@@ -373,6 +377,17 @@ public final class ServiceBench {
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
             long cpuTicks = procCpuTicks(pid) - cpu0;
+            long[] machine1 = machineTicks();
+            // where the cores went in the window: is the machine saturated, and by whom?
+            double all = machine1[1] - machine0[1];
+            if (all > 0) {
+                m.put("machineBusyShare", (machine1[0] - machine0[0]) / all);
+                m.put("serviceShare", cpuTicks / all);
+                if (brokerPid > 0) {
+                    m.put("brokerShare", (procCpuTicks(brokerPid) - broker0) / all);
+                }
+                m.put("harnessShare", (processCpuNanos() - self0) / 1e9 * CLOCK_TICKS / all);
+            }
             long measured = Math.max(0, seen[0] - before);
             m.put("frames", count);
             m.put("streams", streams);
@@ -444,6 +459,16 @@ public final class ServiceBench {
 
     private static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** Busy and total clock ticks of all cores together (the "cpu" line of /proc/stat; idle and iowait are not busy). */
+    static long[] machineTicks() throws Exception {
+        String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+        long total = 0;
+        for (int i = 1; i <= Math.min(8, f.length - 1); i++) {
+            total += Long.parseLong(f[i]);
+        }
+        return new long[]{total - Long.parseLong(f[4]) - Long.parseLong(f[5]), total};
     }
 
     /** utime + stime of a process, in clock ticks (fields 14 and 15 of /proc/PID/stat). */
