@@ -93,7 +93,7 @@ public class InferenceService {
         InferenceConfig.Stream stream = config.stream();
         PipelineSettings settings = new PipelineSettings(config.limits().maxFrameBytes(), config.limits().maxPixels(),
                 stream.maxAge(), stream.lossless(), stream.codecThreads() == 0 ? cores : stream.codecThreads(),
-                stream.maxInFlight(), config.mask().pngCompression(), config.mask().maxRegions(),
+                stream.maxInFlight(), stream.maxInFlightBytes(), config.mask().pngCompression(), config.mask().maxRegions(),
                 config.mask().minRegionArea(), stream.maxClockSkew(), config.limits().maxDeadLetterBytes(),
                 stream.stuckAfter());
         // before the channels start (this bean runs first): the first real frames must not pay for JIT and set-up

@@ -41,6 +41,9 @@ public final class ConfigCheck {
         }
         atLeast(problems, "stream.codec-threads", c.stream().codecThreads(), 0);
         atLeast(problems, "stream.max-in-flight", c.stream().maxInFlight(), 1);
+        if (c.stream().maxInFlightBytes() < 1) {
+            problems.add(P + "stream.max-in-flight-bytes must be at least 1, was " + c.stream().maxInFlightBytes());
+        }
         atLeast(problems, "limits.max-frame-bytes", c.limits().maxFrameBytes(), 1);
         if (c.limits().maxPixels() < 1) {
             problems.add(P + "limits.max-pixels must be >= 1, was " + c.limits().maxPixels());

@@ -107,7 +107,7 @@ public final class FramePipeline implements AutoCloseable {
         this.metrics = metrics;
         this.clock = clock;
         this.faults = faults;
-        this.admission = new Admission(settings.maxInFlight(), inFlight);
+        this.admission = new Admission(settings.maxInFlight(), settings.maxInFlightBytes(), inFlight);
         this.decoder = new FrameDecoder(settings.maxPixels());
         this.encoder = new MaskEncoder(settings.pngCompression());
         AtomicInteger threadNumber = new AtomicInteger();
@@ -160,7 +160,7 @@ public final class FramePipeline implements AutoCloseable {
             return closed;
         }
         metrics.frameIn();
-        CompletionStage<Void> room = admission.enter();
+        CompletionStage<Void> room = admission.enter(Admission.bytesOf(in));
         byte[] key = in.record().key();
         String streamId = key == null ? "" : new String(key, StandardCharsets.UTF_8);
         StreamLanes.Admitted<FrameJob> admitted = lanes.admit(streamId);
@@ -513,7 +513,7 @@ public final class FramePipeline implements AutoCloseable {
             try {
                 in.acknowledgement().nack(error);
             } finally {
-                admission.leave();
+                admission.leave(Admission.bytesOf(in));
             }
         } else {
             logPublishFailure(job, error);
@@ -533,7 +533,7 @@ public final class FramePipeline implements AutoCloseable {
         try {
             in.acknowledgement().ack();
         } finally {
-            admission.leave();
+            admission.leave(Admission.bytesOf(in));
         }
     }
 
