@@ -110,6 +110,7 @@ def main(out):
                                              "unanswered", "serviceSkips", "deliveredFps")})
             # Jackson writes NaN (no latency sample) as the string "NaN"
             p.update({k: float(lg.get(k, "NaN")) for k in ("p50Ms", "p99Ms", "p999Ms", "maxMs")})
+            p["timeline"] = lg.get("timeline", [])
             fps = [s["deliveredFps"] for s in lg["perStream"]]
             mean = sum(fps) / len(fps) if fps else 0
             p["perStreamFps"] = fps
@@ -254,6 +255,14 @@ def main(out):
                "", "| phase | queue | decode | pre | inference (batch) | post | PNG | publish (to ack) | in service | "
                "thread CPU ms/frame: total: largest groups | machine busy (share of all cores) |",
                "|---|---|---|---|---|---|---|---|---|---|---|", *bd_rows]
+    cold = phases.get("cold")
+    if cold and cold.get("timeline"):
+        md += ["", "First frames after ready (phase `cold`), by the second they were sent in: answered, p50 / p99 / max ms",
+               "", "| second | " + " | ".join(str(t["second"]) for t in cold["timeline"]) + " |",
+               "|---|" + "---|" * len(cold["timeline"]),
+               "| answered | " + " | ".join(str(t["answered"]) for t in cold["timeline"]) + " |",
+               "| p50 / p99 / max | " + " | ".join(f"{t['p50Ms']:.0f} / {t['p99Ms']:.0f} / {t['maxMs']:.0f}"
+                                                  for t in cold["timeline"]) + " |"]
     hot = os.path.join(out, "jfr-hot.json")
     if os.path.exists(hot):
         h = load(hot)

@@ -71,6 +71,7 @@ final class LoadPhase {
             sentNanos[k] = new AtomicLongArray((int) perStream);
         }
         Histogram latency = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
+        List<Histogram> bySendSecond = new ArrayList<>(); // on the receiving thread only
         long[] delivered = new long[n];
         long[] deliveredMeasured = new long[n];
         long[] deadLetters = new long[n];
@@ -174,6 +175,13 @@ final class LoadPhase {
                         continue;
                     }
                     delivered[k]++;
+                    long sentAt = sentNanos[k].get((int) seq);
+                    int second = (int) Math.max(0, (sentAt - startNanos) / 1_000_000_000L);
+                    while (bySendSecond.size() <= second) {
+                        bySendSecond.add(new Histogram(TimeUnit.SECONDS.toMicros(60), 2));
+                    }
+                    bySendSecond.get(second).recordValue(Math.min(Math.max(0, (now - sentAt) / 1000),
+                            TimeUnit.SECONDS.toMicros(60)));
                     if (seq >= warmup) {
                         deliveredMeasured[k]++;
                         long micros = Math.max(0, (now - sentNanos[k].get((int) seq)) / 1000);
@@ -200,7 +208,7 @@ final class LoadPhase {
                         measuredSeconds > 0 ? deliveredMeasured[k] / measuredSeconds : 0));
             }
             return PhaseResult.of(target.name(), repeat, runId, settings, streams, latency, deadLetterReasons,
-                    skipCount, sendFailures.get(), sendSeconds);
+                    skipCount, sendFailures.get(), sendSeconds, bySendSecond);
         }
     }
 
