@@ -83,7 +83,8 @@ public class InferenceService {
         int cores = Runtime.getRuntime().availableProcessors();
         InferenceConfig.OnnxRuntime ort = config.onnxRuntime();
         sessionSettings = new SessionSettings(ort.provider(), ort.cudaDeviceId(), ort.intraOpThreads(), ort.allowSpinning(),
-                config.batching().maxBatchSize(), ort.warmupRuns());
+                SessionSettings.autoMaxBatchSize(config.batching().maxBatchSize(), config.stream().lossless(),
+                        ort.provider()), ort.warmupRuns());
         registry = controlPlane.newRegistry();
         ModelLoader loader = new ModelLoader(config.model().cacheDir(), config.model().allowPlainHttp(),
                 config.model().sha256().orElse(null));

@@ -30,8 +30,8 @@ public final class ConfigCheck {
         atLeast(problems, "onnx-runtime.cuda-device-id", c.onnxRuntime().cudaDeviceId(), 0);
         atLeast(problems, "onnx-runtime.intra-op-threads", c.onnxRuntime().intraOpThreads(), 0);
         atLeast(problems, "onnx-runtime.warmup-runs", c.onnxRuntime().warmupRuns(), 0);
-        if (c.batching().maxBatchSize() < 1 || c.batching().maxBatchSize() > 256) {
-            problems.add(P + "batching.max-batch-size must be 1..256, was " + c.batching().maxBatchSize());
+        if (c.batching().maxBatchSize() < 0 || c.batching().maxBatchSize() > 256) {
+            problems.add(P + "batching.max-batch-size must be 1..256 (or 0 = auto), was " + c.batching().maxBatchSize());
         }
         if (c.batching().maxWait().isNegative() || c.batching().maxWait().toMillis() > 1000) {
             problems.add(P + "batching.max-wait must be 0..1s, was " + c.batching().maxWait());

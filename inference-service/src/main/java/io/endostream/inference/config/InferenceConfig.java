@@ -74,8 +74,12 @@ public interface InferenceConfig {
     }
 
     interface Batching {
-        /** Largest batch across streams; capped by the manifest's maxBatch; 1 disables batching. Default 8. */
-        @WithDefault("8")
+        /**
+         * Largest batch across streams; capped by the manifest's maxBatch; 1 disables batching. 0 (the default) = auto,
+         * {@link io.endostream.inference.model.SessionSettings#autoMaxBatchSize}: 1 in real-time mode on the CPU
+         * provider, 8 in lossless mode or on CUDA.
+         */
+        @WithDefault("0")
         int maxBatchSize();
 
         /** How long a batch's first frame may wait for more; 0 = take what is queued, never wait. Default 0ms. */

@@ -22,6 +22,19 @@ public record SessionSettings(ExecutionProvider provider, int cudaDeviceId, int 
         return intraOpThreads > 0 ? intraOpThreads : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
     }
 
+    /**
+     * The batch cap for {@code batching.max-batch-size} (0 = auto). On the CPU provider ONNX Runtime's cost per frame is
+     * the same at batch 1 and 8 (2.43 vs 2.55 ms of CPU per frame here), so in real-time mode a batch only makes its
+     * frames wait for each other: auto is 1 (measured with bench/run.sh --quick: under 120 % load p99 84 ms at batch 1,
+     * 125 at 4, 135 at 8). A lossless backlog and a GPU (where a batch amortises kernel launches and copies) get 8.
+     */
+    public static int autoMaxBatchSize(int configured, boolean lossless, ExecutionProvider provider) {
+        if (configured > 0) {
+            return configured;
+        }
+        return lossless || provider == ExecutionProvider.CUDA ? 8 : 1;
+    }
+
     public static SessionSettings cpu(int intraOpThreads, int maxBatchSize) {
         return new SessionSettings(ExecutionProvider.CPU, 0, intraOpThreads, false, maxBatchSize, 1);
     }

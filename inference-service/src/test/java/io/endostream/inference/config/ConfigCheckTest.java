@@ -26,14 +26,22 @@ class ConfigCheckTest {
     void defaultsAreValidOnceAModelIsNamed() {
         InferenceConfig c = config(Map.of("endostream.inference.model.dir", "."));
         assertEquals(List.of(), ConfigCheck.problems(c));
-        assertEquals(8, c.batching().maxBatchSize());
+        assertEquals(0, c.batching().maxBatchSize(), "auto");
+        assertEquals(1, io.endostream.inference.model.SessionSettings.autoMaxBatchSize(0, false,
+                io.endostream.inference.model.ExecutionProvider.CPU), "real-time on the CPU: no batching");
+        assertEquals(8, io.endostream.inference.model.SessionSettings.autoMaxBatchSize(0, true,
+                io.endostream.inference.model.ExecutionProvider.CPU), "a lossless backlog batches");
+        assertEquals(8, io.endostream.inference.model.SessionSettings.autoMaxBatchSize(0, false,
+                io.endostream.inference.model.ExecutionProvider.CUDA), "a GPU batches");
+        assertEquals(4, io.endostream.inference.model.SessionSettings.autoMaxBatchSize(4, false,
+                io.endostream.inference.model.ExecutionProvider.CPU), "a configured size is kept");
         assertEquals(500, c.stream().maxAge().toMillis());
     }
 
     @Test
     void everyBadValueIsNamed() {
         List<String> problems = ConfigCheck.problems(config(Map.of(
-                "endostream.inference.batching.max-batch-size", "0",
+                "endostream.inference.batching.max-batch-size", "-1",
                 "endostream.inference.stream.max-age", "0s",
                 "endostream.inference.mask.png-compression", "12",
                 "endostream.inference.limits.max-pixels", "-1",
