@@ -42,6 +42,11 @@ class LoadGeneratorTest {
             assertEquals(0, phase.path("duplicates").asLong());
             assertEquals(40, phase.path("latencySamples").asLong(), "warm-up frames are left out of the latencies");
             assertEquals(2, phase.path("perStream").size());
+            long answeredBySecond = 0; // the timeline counts every answered frame, warm-up included, by send second
+            for (var second : phase.path("timeline")) {
+                answeredBySecond += second.path("answered").asLong();
+            }
+            assertEquals(60, answeredBySecond, phase.path("timeline").toString());
             for (JsonNode stream : phase.path("perStream")) {
                 assertEquals(30, stream.path("delivered").asLong(), stream.toString());
             }
