@@ -92,19 +92,20 @@ cli() { java -cp "$root/deploy/local/target/classes:$(cat "$local_cp")" io.endos
 # for `cli_exec ... &`: the background subshell becomes the JVM, so $! is the broker itself and cleanup's kill and
 # wait reach it (a plain function in the background left the broker running, holding the port, after the bench)
 cli_exec() { exec java -cp "$root/deploy/local/target/classes:$(cat "$local_cp")" io.endostream.local.cli.LocalCli "$@"; }
-# snapshot NAME: the service's metrics and its threads' CPU ticks (comm may hold spaces: take what follows the last ')')
+# snapshot NAME: the service's metrics, its threads' CPU ticks, the machine's and the broker's CPU
 snapshot() {
   mkdir -p "$out/snap"
   curl -fs "http://127.0.0.1:$http/q/metrics" > "$out/snap/$1.metrics" 2>/dev/null || true
   for t in /proc/"$service_pid"/task/*; do
     [[ -r "$t/stat" ]] || continue
-    printf '%s\t%s\t%s\n' "${t##*/}" "$(tr -d '\n' < "$t/comm" 2>/dev/null)" \
-      "$(awk '{ s = $0; sub(/.*\) /, "", s); split(s, f, " "); print f[12] + f[13] }' "$t/stat" 2>/dev/null)"
+    printf '%s\t%s\t%s\n' "${t##*/}" "$(tr -d '\n' < "$t/comm" 2>/dev/null)" "$(stat_ticks "$t/stat" 2>/dev/null)"
   done > "$out/snap/$1.threads"
   # the whole machine (busy and idle jiffies of all cores) and the broker's CPU: is the machine saturated?
   { head -1 /proc/stat; echo "broker $(ticks "$broker_pid" 2>/dev/null || echo 0)"; } > "$out/snap/$1.machine"
 }
-ticks() { awk '{ s = $0; sub(/.*\) /, "", s); split(s, f, " "); print f[12] + f[13] }' "/proc/$1/stat"; }
+# utime + stime of a /proc stat file (a process's or a thread's); the name may hold spaces: fields after the last ')'
+stat_ticks() { awk '{ s = $0; sub(/.*\) /, "", s); split(s, f, " "); print f[12] + f[13] }' "$1"; }
+ticks() { stat_ticks "/proc/$1/stat"; }
 
 {
   echo "started $(date -u +%FT%TZ)"
